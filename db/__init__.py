@@ -1,0 +1,2 @@
+"""Storage: the SQL schema (``db.models``), its Alembic migrations, sessions, and the
+content-addressed raw store (``db.rawstore``)."""

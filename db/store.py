@@ -1,0 +1,88 @@
+"""Writing extraction results to the database. Used by ``import``, ``crawl`` and re-extraction
+alike, so a crawled report and an imported one are stored the same way."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from db.models import Agency, CellRow, Document, ReportRow, SectionRow
+from extract.model import Report
+
+EXTRACTOR_VERSION = "1"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def value_text(v) -> str | None:
+    if v is None:
+        return None
+    return str(v) if isinstance(v, (int, Decimal)) else str(v)
+
+
+def get_agency(s: Session, name: str, region_code: str = "", **attrs) -> Agency:
+    ag = s.scalar(select(Agency).where(Agency.name == name, Agency.region_code == (region_code or "")))
+    if ag is None:
+        ag = Agency(name=name, region_code=region_code or "", **attrs)
+        s.add(ag)
+        s.flush()
+    else:
+        for k, v in attrs.items():
+            if v is not None and getattr(ag, k) in (None, ""):
+                setattr(ag, k, v)
+    return ag
+
+
+def parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def save_report(s: Session, doc: Document, report: Report | None, *, status: str, error: str | None = None,
+                agency_attrs: dict | None = None) -> ReportRow:
+    """Store one extraction of ``doc``; a previous extraction of the same document is replaced."""
+    old = s.scalar(select(ReportRow).where(ReportRow.document_id == doc.id))
+    if old is not None:
+        s.execute(delete(CellRow).where(CellRow.report_id == old.id))
+        s.execute(delete(SectionRow).where(SectionRow.report_id == old.id))
+        row = old
+    else:
+        row = ReportRow(document_id=doc.id, sha256=doc.sha256 or "", first_seen=doc.fetched_at)
+        s.add(row)
+    row.status = status
+    row.error = error
+    row.extractor_version = EXTRACTOR_VERSION
+    row.extracted_at = now()
+    if report is not None:
+        attrs = dict(agency_attrs or {})
+        region_code = attrs.pop("region_code", "") or ""
+        row.agency_name = report.agency
+        row.agency = get_agency(s, report.agency, region_code, **attrs) if report.agency else None
+        row.year = report.year
+        row.template = report.template
+        row.title = report.title
+        row.published = parse_date(report.published)
+        row.format = report.format
+        row.problems = [p.as_dict() for p in report.problems]
+        row.facts = [f.__dict__ for f in report.facts]
+        row.meta = dict(report.meta)
+        s.flush()
+        for t, r, c, cv in report.cells():
+            s.add(CellRow(report_id=row.id, table_key=t, row_key=r, column_key=c,
+                          value=None if cv is None else cv.value,
+                          value_text=None if cv is None else value_text(cv.value),
+                          raw=None if cv is None else cv.raw, location=None if cv is None else cv.where))
+        for sec in report.sections:
+            s.add(SectionRow(report_id=row.id, key=sec.key, title=sec.title, text=sec.text,
+                             tokens=" ".join(sec.tokens), keywords=list(sec.keywords),
+                             facts=[f.__dict__ for f in sec.facts]))
+    s.flush()
+    return row

@@ -1,0 +1,106 @@
+"""Extraction: bytes of one report in, one canonical Report out. Pure: no network, no database,
+so the whole raw store can be re-extracted offline at any time.
+
+    >>> from extract import extract
+    >>> report = extract(open("report.html", "rb").read(), filename="report.html")
+    >>> report.value("applications", "new_received", "total")
+"""
+from __future__ import annotations
+
+import re
+
+from extract.decode import DecodeError, decode
+from extract.document import Document
+from extract.model import Problem, Report
+from extract.readers import BINARY_READERS
+
+__all__ = ["extract", "ExtractError", "sniff", "read_document", "Report"]
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class ExtractError(Exception):
+    """The bytes are not a document we can read (empty, binary, undecodable, too large)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+_HTML = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|p|div|meta)[\s>/]", re.I)
+
+
+def sniff(data: bytes, filename: str | None = None, content_type: str | None = None) -> str:
+    """The format of ``data``, by its bytes first and its name or content type second."""
+    head = data[:8]
+    name = (filename or "").lower()
+    ctype = (content_type or "").lower()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if name.endswith((".xlsx", ".xlsm")) or "spreadsheet" in ctype:
+            return "xlsx"
+        if name.endswith(".docx") or "wordprocessing" in ctype:
+            return "docx"
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if name.endswith((".xls",)) or "excel" in ctype:
+            return "xls"
+        return "doc" if not name.endswith(".wps") else "wps"
+    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    if _HTML.search(data[:4096]) or name.endswith((".html", ".htm", ".shtml", ".jhtml")) or "html" in ctype:
+        return "html"
+    return "text"
+
+
+def read_document(data: bytes, fmt: str) -> tuple[Document, str | None]:
+    """Document and the text encoding used (None for binary formats)."""
+    if fmt in BINARY_READERS:
+        return BINARY_READERS[fmt](data), None
+    if fmt in ("pdf", "docx", "xlsx", "xls", "doc", "wps", "zip"):
+        raise ExtractError("unsupported_format", f"{fmt.upper()} documents cannot be read yet")
+    if fmt == "binary":
+        raise ExtractError("binary", "the file is binary data, not a text, HTML or office document")
+    try:
+        text, encoding = decode(data)
+    except DecodeError as exc:
+        raise ExtractError("undecodable", str(exc)) from exc
+    if fmt == "html":
+        from extract.readers.html import read_html
+
+        return read_html(text), encoding
+    from extract.readers.text import read_text
+
+    return read_text(text), encoding
+
+
+def extract(data: bytes, *, filename: str | None = None, content_type: str | None = None,
+            segment: bool = True) -> Report:
+    """Read one report. ``segment=False`` skips jieba (tables, sections and facts only)."""
+    if not data or not data.strip():
+        raise ExtractError("empty", "the file is empty")
+    if len(data) > MAX_BYTES:
+        raise ExtractError("too_large", f"the file is {len(data)} bytes, over the {MAX_BYTES}-byte limit")
+    fmt = sniff(data, filename, content_type)
+    doc, encoding = read_document(data, fmt)
+    from extract.meta import read_meta
+    from extract.narrative import read_narrative
+    from extract.tables import read_tables
+
+    report = Report(format=doc.format)
+    report.problems.extend(Problem(**p) for p in doc.problems)
+    if encoding:
+        report.meta["encoding"] = encoding
+    report.meta.update({k: v for k, v in doc.meta.items()})
+    read_meta(doc, report)
+    read_tables(doc, report)
+    read_narrative(doc, report, segment=segment)
+    return report
+
+
+def is_report(report: Report) -> bool:
+    """Whether the document looks like an annual report at all (any table row, section or title)."""
+    has_tables = any(cv is not None for *_, cv in report.cells())
+    return has_tables or len(report.sections) >= 2 or report.title is not None

@@ -1,0 +1,90 @@
+"""Agency, year, title and publication date from the document itself."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from extract.document import Document
+from extract.model import Problem, Report
+
+_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,24}?(?:年度报告|年报)|(?:年度报告|年报).{0,4}?((?:19|20)\d{2})")
+_TITLE_WORDS = ("年度报告", "年报")
+_AGENCY_END = re.compile(r"(?:(?:19|20)\d{2}\s*年|关于|政府信息公开|政务公开)")
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|统计期间)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PUB = re.compile(r"(?:发布日期|发布时间|公开日期|发文日期|成文日期|生成日期)[:：\s]*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+
+
+def _clean_title(text: str) -> str:
+    return re.sub(r"^[#*\s]+|[*\s]+$", "", text)
+
+
+def _candidates(doc: Document) -> list[tuple[str, str]]:
+    out = [(h, "title") for h in doc.title_hints]
+    paras = doc.paragraphs[:15]
+    for i, p in enumerate(paras):
+        if re.match(r"^\s*(?:#+\s*)?[一二三四五六]\s*[、.]", p.text):
+            break
+        out.append((p.text, p.where))
+        if i + 1 < len(paras) and len(p.text) < 40 and len(paras[i + 1].text) < 30:
+            out.append((p.text + paras[i + 1].text, p.where))  # a title broken over two lines
+    return out
+
+
+def read_meta(doc: Document, report: Report) -> None:
+    title = None
+    for text, where in _candidates(doc):
+        t = _clean_title(text)
+        if len(t) > 80 or not any(w in t for w in _TITLE_WORDS):
+            continue
+        m = _TITLE.search(t)
+        if m:
+            title = t
+            report.year = int(m.group(1) or m.group(2))
+            end = _AGENCY_END.search(t)
+            agency = t[: end.start()] if end else ""
+            agency = re.sub(r"^[《“\"]+|[的\s\-—]+$", "", agency).strip()
+            report.agency = agency or None
+            break
+    if title:
+        # a page <title> may carry a site suffix ("…年度报告-沭阳县发改局"); keep the report's own words
+        report.title = re.split(r"\s*[-_|—]{1,2}\s*(?=[^-_|—]*$)", title)[0] if re.search(r"报告\s*[-_|—]", title) else title
+    else:
+        report.problems.append(Problem("no_title", "no title naming agency and year; agency left empty",
+                                       "document"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    if report.year is None:
+        m = _PERIOD.search(text)
+        if m:
+            report.year = int(m.group(1))
+        else:
+            years = Counter(int(y) for y in _YEAR.findall(text) if 1990 < int(y) < 2100)
+            if years:
+                top = years.most_common(2)
+                if len(top) == 1 or top[0][1] > top[1][1]:
+                    report.year = top[0][0]
+        if report.year is None:
+            report.problems.append(Problem("no_year", "the report year could not be determined", "document"))
+    pub = doc.meta.get("PubDate")
+    m = _DATE.search(pub) if pub else None
+    if not m:
+        cells = " ".join(c.text for t in doc.tables[:2] for row in t.rows for c in row)
+        m = _PUB.search(text[:3000]) or _PUB.search(cells.replace(" ", ""))
+        if not m:
+            # a metadata grid: 公开日期 | 2024-01-17 in neighbouring cells
+            for t in doc.tables[:2]:
+                for row in t.rows:
+                    for a, b in zip(row, row[1:]):
+                        if re.search(r"(发布|公开|发文)(日期|时间)", a.text):
+                            m = _DATE.search(b.text)
+                            if m:
+                                break
+                    if m:
+                        break
+                if m:
+                    break
+    if m:
+        y, mo, d = (int(x) for x in m.groups()[-3:])
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            report.published = f"{y:04d}-{mo:02d}-{d:02d}"

@@ -1,0 +1,165 @@
+"""The canonical report: what a document says, in the keys of the spec, with the raw text and
+location of every value and a list of what could not be read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from extract import template as T
+
+Value = int | Decimal | None
+
+
+@dataclass
+class CellValue:
+    value: Value
+    raw: str
+    where: str
+
+
+@dataclass
+class Fact:
+    """A number the narrative states (收到申请16件), held against the tables by the monitor."""
+
+    kind: str
+    value: int
+    text: str
+    sentence: str
+    section: str | None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    text: str
+    where: str
+    tokens: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+
+#: Problem kinds that leave canonical cells unread (the monitor must not judge the agency on them).
+BLOCKING_KINDS = frozenset({"unreadable_value", "missing_cell", "extra_cells", "missing_row", "missing_table",
+                            "duplicate_row", "needs_ocr", "unreadable_document"})
+
+
+@dataclass
+class Problem:
+    """Something the extractor could not read with certainty — never an agency error."""
+
+    kind: str
+    message: str
+    where: str = ""
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+@dataclass
+class Report:
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    title: str | None = None
+    published: str | None = None
+    format: str = "text"
+    applications: dict[str, dict[str, CellValue | None]] = field(default_factory=dict)
+    review_litigation: dict[str, dict[str, CellValue | None]] = field(default_factory=dict)
+    proactive: dict[str, dict[str, dict[str, CellValue | None]]] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    # --- access -------------------------------------------------------------------------
+    def value(self, table: str, row: str, column: str) -> Value:
+        """The value of one canonical cell; ``table`` is applications, review_litigation or a 第二十条 key."""
+        cell = self.cell(table, row, column)
+        return cell.value if cell else None
+
+    def cell(self, table: str, row: str, column: str) -> CellValue | None:
+        if table == "applications":
+            return self.applications.get(row, {}).get(column)
+        if table == "review_litigation":
+            return self.review_litigation.get(row, {}).get(column)
+        return self.proactive.get(table, {}).get(row, {}).get(column)
+
+    def unreadable(self) -> set[tuple[str, str, str]]:
+        """Cells the extractor could not place or read: rules must not judge the agency on them."""
+        out: set[tuple[str, str, str]] = set()
+        for p in self.problems:
+            if p.kind not in BLOCKING_KINDS or not p.table:
+                continue
+            if p.table == "review_litigation" and not p.row:
+                rows = list(T.REVIEW_GROUPS)
+            elif p.table == "applications" and not p.row:
+                rows = list(T.APPLICATION_ROW_KEYS)
+            elif not p.row:
+                rows = list(T.PROACTIVE_BY_KEY[p.table].rows) if p.table in T.PROACTIVE_BY_KEY else []
+            else:
+                rows = [p.row]
+            for row in rows:
+                cols = [p.column] if p.column else _columns_of(p.table, self.template)
+                out.update((p.table, row, c) for c in cols)
+        return out
+
+    def cells(self):
+        """Every canonical cell as (table, row, column, CellValue | None)."""
+        for row, cols in self.applications.items():
+            for col, cv in cols.items():
+                yield "applications", row, col, cv
+        for grp, cols in self.review_litigation.items():
+            for col, cv in cols.items():
+                yield "review_litigation", grp, col, cv
+        for tab, rows in self.proactive.items():
+            for row, cols in rows.items():
+                for col, cv in cols.items():
+                    yield tab, row, col, cv
+
+    # --- output -------------------------------------------------------------------------
+    def as_dict(self, provenance: bool = False) -> dict[str, Any]:
+        """The JSON schema of ``nianbao parse --json`` (documented in docs/json-schema.md)."""
+
+        def v(cv: CellValue | None) -> Value:
+            return cv.value if cv else None
+
+        out: dict[str, Any] = {
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "title": self.title,
+            "published": self.published,
+            "applications": {r: {c: v(cv) for c, cv in cols.items()} for r, cols in self.applications.items()},
+            "review_litigation": {g: {c: v(cv) for c, cv in cols.items()} for g, cols in self.review_litigation.items()},
+            "proactive": {t: {r: {c: v(cv) for c, cv in cols.items()} for r, cols in rows.items()}
+                          for t, rows in self.proactive.items()},
+            "sections": [
+                {"key": s.key, "title": s.title, "keywords": s.keywords,
+                 "facts": [f.__dict__ for f in s.facts]}
+                for s in self.sections
+            ],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+        if provenance:
+            out["cells"] = [
+                {"table": t, "row": r, "column": c, "value": cv.value, "raw": cv.raw, "where": cv.where}
+                for t, r, c, cv in self.cells() if cv is not None
+            ]
+        return out
+
+
+def _columns_of(table: str, template: str | None) -> list[str]:
+    if table == "applications":
+        return list(T.APPLICANT_COLUMNS)
+    if table == "review_litigation":
+        return list(T.REVIEW_COLUMNS)
+    spec = T.PROACTIVE_BY_KEY.get(table)
+    if not spec:
+        return []
+    cols = spec.columns.get(template or "2021") or next(iter(spec.columns.values()))
+    return [k for k, _ in cols]

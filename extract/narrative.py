@@ -1,0 +1,116 @@
+"""The narrative: the six sections (titles vary, numbering 一、 / 1、 / markdown headings), and the
+numbers the text states about applications, 复议, 诉讼 and 主动公开."""
+from __future__ import annotations
+
+import re
+
+from extract import template as T
+from extract.document import Document, Paragraph
+from extract.model import Fact, Problem, Report, Section
+
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?:第([一二三四五六])部分[、.．:：\s]*|([一二三四五六])\s*[、.．，,:：]\s*|([1-6])\s*[、．，,:：]\s*|"
+    r"([1-6])\.\s*)(.{2,40}?)(?:\*\*)?\s*[。.]?$"
+)
+_SENT = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+_NUM = r"(\d+|[一二两三四五六七八九十]{1,3})"
+_UNIT = r"\s*(?:件|个|份|起|宗|人次)"
+_FACT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("review_litigation_total", re.compile(r"行政复议[、和及与或/]+(?:提起)?行政诉讼[^。；;\d]{0,20}?" + _NUM + _UNIT)),
+    ("applications_carried_over", re.compile(r"(?:上年度?|上一年度?)结转[^。；;，,\d]{0,10}?" + _NUM + _UNIT)),
+    ("applications_received", re.compile(r"(?:收到|受理|接到|接收|新收|共收)[^。；;，,\d]{0,20}?申请[^。；;，,\d]{0,8}?"
+                                         + _NUM + _UNIT)),
+    ("applications_handled", re.compile(r"(?:答复|办结|办理完毕|处理完毕)[^。；;，,\d]{0,8}?" + _NUM + _UNIT)),
+    ("review_total", re.compile(r"行政复议[^。；;，,\d、]{0,10}?" + _NUM + _UNIT)),
+    ("litigation_total", re.compile(r"行政诉讼[^。；;，,\d、]{0,10}?" + _NUM + _UNIT)),
+    ("corrected", re.compile(r"(?:结果纠正|被纠错|被纠正)[^。；;，,\d]{0,4}?" + _NUM + _UNIT)),
+    ("proactive_published", re.compile(r"主动公开[^。；;\d]{0,20}?(\d+)\s*(?:条|篇|件)")),
+)
+_ZERO_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("applications_received", re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；;，,]{0,16}?申请")),
+    ("review_litigation_total", re.compile(r"(?:未|没有)(?:发生|出现)?[^。；;，,]{0,16}?行政复议[、和及与或/]+(?:提起)?行政诉讼")),
+)
+
+
+def cn_int(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    text = text.replace("两", "二")
+    if text == "十":
+        return 10
+    if "十" in text:
+        a, _, b = text.partition("十")
+        return _CN.get(a, 1) * 10 + _CN.get(b, 0)
+    return _CN[text]
+
+
+def find_sections(doc: Document) -> tuple[list[tuple[int, str, str, Paragraph]], list[Paragraph]]:
+    """Headings as (section index, key, title, paragraph), in document order."""
+    paras = doc.paragraphs
+    heads: list[tuple[int, str, str, Paragraph]] = []
+    expect = 0
+    for p in paras:
+        m = _HEADING.match(p.text)
+        if not m:
+            continue
+        num_cn = m.group(1) or m.group(2)
+        num = _CN[num_cn] if num_cn else int(m.group(3) or m.group(4))
+        title = m.group(5).strip().strip("*").strip()
+        if num < 1 or num > 6 or num <= expect:
+            continue
+        key, _, cues = T.SECTIONS[num - 1]
+        if any(cue in title for cue in cues):
+            heads.append((num, key, title, p))
+            expect = num
+    return heads, paras
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT.findall(text) if s.strip()]
+
+
+def find_facts(text: str, section: str | None) -> list[Fact]:
+    facts: list[Fact] = []
+    for sent in _sentences(text):
+        masked = sent
+        for kind, pat in _FACT_PATTERNS:
+            for m in pat.finditer(masked):
+                kind_ = kind
+                if kind == "corrected":
+                    before = masked[:m.start()]
+                    rv, lt = before.rfind("行政复议"), before.rfind("行政诉讼")
+                    kind_ = "review_corrected" if rv > lt else ("litigation_corrected" if lt > rv else "corrected")
+                facts.append(Fact(kind_, cn_int(m.group(1)), m.group(0), sent, section))
+                masked = masked[:m.start()] + "※" * (m.end() - m.start()) + masked[m.end():]
+        for kind, pat in _ZERO_PATTERNS:
+            m = pat.search(masked)
+            if m:
+                facts.append(Fact(kind, 0, m.group(0), sent, section))
+    return facts
+
+
+def read_narrative(doc: Document, report: Report, segment: bool = True) -> None:
+    heads, paras = find_sections(doc)
+    index = {id(p): i for i, p in enumerate(paras)}
+    for n, (num, key, title, para) in enumerate(heads):
+        start = index[id(para)] + 1
+        end = index[id(heads[n + 1][3])] if n + 1 < len(heads) else len(paras)
+        text = "\n".join(p.text for p in paras[start:end])
+        report.sections.append(Section(key, title, text, para.where))
+    found = {s.key for s in report.sections}
+    for key, title, _ in T.SECTIONS:
+        if key not in found:
+            report.problems.append(Problem("missing_section", f"section {title} not found", "narrative"))
+    for s in report.sections:
+        s.facts = find_facts(s.text, s.key)
+        report.facts.extend(s.facts)
+    if not report.sections:
+        # no recognisable headings: still read the facts from the whole text
+        report.facts = find_facts("\n".join(p.text for p in paras), None)
+    if segment:
+        from extract.segment import keywords, tokens
+
+        for s in report.sections:
+            s.tokens = tokens(s.text)
+            s.keywords = keywords(s.tokens)

@@ -1,0 +1,17 @@
+"""Format readers: each turns bytes (or decoded text) into a Document. New formats register here."""
+from __future__ import annotations
+
+from typing import Callable
+
+from extract.document import Document
+
+#: format name -> reader taking raw bytes
+BINARY_READERS: dict[str, Callable[[bytes], Document]] = {}
+
+
+def register(fmt: str) -> Callable[[Callable[[bytes], Document]], Callable[[bytes], Document]]:
+    def deco(fn: Callable[[bytes], Document]) -> Callable[[bytes], Document]:
+        BINARY_READERS[fmt] = fn
+        return fn
+
+    return deco

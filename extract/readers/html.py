@@ -1,0 +1,130 @@
+"""HTML pages as government CMSs emit them: report text in <p>/<div>, tables with rowspan and
+colspan, cells holding <p>/<span> and &nbsp;, often inside layout tables. Leaf tables (tables
+with no table inside) are data; everything else is narrative."""
+from __future__ import annotations
+
+import lxml.etree
+import lxml.html
+
+from extract.document import Document, Paragraph, Table, TCell
+
+_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+          "ul", "ol", "dd", "dt", "blockquote", "pre", "header", "footer", "center", "hr"}
+_SKIP = {"script", "style", "noscript", "template", "head", "select", "option", "button", "iframe"}
+_META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteDomain", "SiteIDCode",
+               "ColumnName", "Keywords", "description")
+
+
+def _lines(el: lxml.etree._Element) -> list[str]:
+    """Text of an element split into visual lines (block elements and <br> break lines)."""
+    out: list[str] = []
+    buf: list[str] = []
+
+    def brk() -> None:
+        if buf:
+            line = " ".join("".join(buf).split())
+            if line:
+                out.append(line)
+            buf.clear()
+
+    def rec(e: lxml.etree._Element) -> None:
+        tag = e.tag if isinstance(e.tag, str) else ""
+        if tag in _SKIP:
+            return
+        block = tag in _BLOCK
+        if block:
+            brk()
+        if e.text and tag:
+            buf.append(e.text)
+        for child in e:
+            rec(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            brk()
+
+    rec(el)
+    brk()
+    return out
+
+
+def _cell_text(td: lxml.etree._Element) -> str:
+    return " ".join(" ".join(_lines(td)).split())
+
+
+def _table(t: lxml.etree._Element, index: int) -> Table:
+    rows: list[list[TCell]] = []
+    occupied: dict[tuple[int, int], bool] = {}
+    trs = t.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    for r, tr in enumerate(trs):
+        row: list[TCell] = []
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            while occupied.get((r, c)):
+                c += 1
+            try:
+                rs = max(1, int(td.get("rowspan", "1") or 1))
+                cs = max(1, int(td.get("colspan", "1") or 1))
+            except ValueError:
+                rs = cs = 1
+            rs, cs = min(rs, 200), min(cs, 50)
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied[(r + dr, c + dc)] = True
+            row.append(TCell(_cell_text(td), f"table {index + 1} row {r + 1} col {c + 1}", col=c, colspan=cs))
+            c += cs
+        rows.append(row)
+    return Table(rows, f"table {index + 1}", grid=True)
+
+
+def read_html(text: str) -> Document:
+    doc = Document(format="html")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        doc.problems.append({"kind": "unreadable_document", "message": f"HTML could not be parsed: {exc}",
+                             "where": "document"})
+        return doc
+    for m in root.iter("meta"):
+        name = m.get("name") or m.get("property")
+        if name and m.get("content"):
+            for wanted in _META_NAMES:
+                if name.lower() == wanted.lower():
+                    doc.meta[wanted] = m.get("content").strip()
+    title = root.find(".//title")
+    if doc.meta.get("ArticleTitle"):
+        doc.title_hints.append(doc.meta["ArticleTitle"])
+    if title is not None and title.text_content().strip():
+        doc.title_hints.append(" ".join(title.text_content().split()))
+    body = root.find("body")
+    if body is None:
+        body = root
+    counter = [0, 0]
+
+    def para(line: str) -> None:
+        counter[1] += 1
+        doc.blocks.append(Paragraph(line, f"html line {counter[1]}"))
+
+    def walk(el: lxml.etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP:
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            doc.blocks.append(_table(el, counter[0]))
+            counter[0] += 1
+            return
+        if not el.xpath(".//table"):
+            for line in _lines(el):
+                para(line)
+            return
+        if el.text and el.text.strip():
+            para(" ".join(el.text.split()))
+        for child in el:
+            walk(child)
+            if child.tail and child.tail.strip():
+                para(" ".join(child.tail.split()))
+
+    walk(body)
+    return doc

@@ -1,0 +1,113 @@
+"""Plain-text and markdown reports: tab-separated rows, markdown pipe tables, and the
+one-cell-per-line shape that Word's "save as text" produces (each cell a line starting with a
+tab, rows separated by blank lines, a cell's extra paragraphs on lines of their own)."""
+from __future__ import annotations
+
+import re
+
+from extract.document import Document, Paragraph, Table, TCell
+
+_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _is_single_cell_line(line: str) -> bool:
+    return line.startswith("\t") and "\t" not in line[1:]
+
+
+def read_text(text: str) -> Document:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    single = sum(1 for ln in lines if _is_single_cell_line(ln))
+    doc = Document(format="text")
+    one_cell_mode = single >= 20
+    i = 0
+    n = len(lines)
+    pending_tab: list[list[TCell]] = []
+    pending_md: list[list[TCell]] = []
+
+    def flush_tab() -> None:
+        if pending_tab:
+            doc.blocks.append(Table(list(pending_tab), f"line {pending_tab[0][0].where.split()[1]}",
+                                    strip_trailing_blanks=True))
+            pending_tab.clear()
+
+    def flush_md() -> None:
+        if pending_md:
+            doc.blocks.append(Table(list(pending_md), pending_md[0][0].where.rsplit(" cell", 1)[0], grid=True))
+            pending_md.clear()
+
+    while i < n:
+        line = lines[i]
+        lineno = i + 1
+        stripped = line.strip()
+        if one_cell_mode and _is_single_cell_line(line):
+            flush_md()
+            flush_tab()
+            i = _read_cell_per_line(lines, i, doc)
+            continue
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            flush_tab()
+            if not _MD_SEPARATOR.match(stripped):
+                cells = stripped.strip("|").split("|")
+                pending_md.append([TCell(c.strip(), f"line {lineno} cell {k + 1}", col=k) for k, c in enumerate(cells)])
+            i += 1
+            continue
+        flush_md()
+        if "\t" in line:
+            cells = line.split("\t")
+            pending_tab.append([TCell(c.strip(), f"line {lineno} cell {k + 1}") for k, c in enumerate(cells)])
+            i += 1
+            continue
+        if stripped:
+            flush_tab()
+            doc.blocks.append(Paragraph(stripped, f"line {lineno}"))
+        i += 1
+    flush_md()
+    flush_tab()
+    return doc
+
+
+def _read_cell_per_line(lines: list[str], start: int, doc: Document) -> int:
+    """Read one table region of the one-cell-per-line shape; return the index after it."""
+    rows: list[list[TCell]] = []
+    row: list[TCell] = []
+    cell_lines: list[str] = []
+    cell_where = ""
+    blank_since_cell = False
+    i = start
+
+    def end_cell() -> None:
+        nonlocal cell_lines
+        if cell_where:
+            row.append(TCell("".join(s.strip() for s in cell_lines), cell_where))
+        cell_lines = []
+
+    while i < len(lines):
+        line = lines[i]
+        if _is_single_cell_line(line):
+            end_cell()
+            if blank_since_cell and row:
+                rows.append(row)
+                row = []
+            cell_lines = [line[1:]]
+            cell_where = f"line {i + 1}"
+            blank_since_cell = False
+        elif not line.strip():
+            blank_since_cell = True
+        elif "\t" in line:
+            break
+        else:
+            # A line without a leading tab continues the current cell when it follows it directly,
+            # or when the cell is still empty (a merged cell whose text sits at its bottom).
+            current = "".join(s.strip() for s in cell_lines)
+            if not blank_since_cell or not current:
+                cell_lines.append(line)
+                blank_since_cell = False
+            else:
+                break
+        i += 1
+    end_cell()
+    if row:
+        rows.append(row)
+    if rows:
+        doc.blocks.append(Table(rows, rows[0][0].where))
+    return i

@@ -1,0 +1,406 @@
+"""Reads the report's tables out of a Document into canonical cells.
+
+All tables of a document are read as one stream of rows, in order, because real reports split
+tables across pages or paste them in pieces (seed 003 splits the applications table in two).
+A row's label decides which canonical row it is; its value cells are placed into columns only
+when the placement is certain — otherwise the row is reported as a problem and left empty.
+"""
+from __future__ import annotations
+
+import re
+
+from extract import template as T
+from extract.document import Document, Table, TCell
+from extract.labels import norm, similarity, strip_numbering
+from extract.model import CellValue, Problem, Report
+from extract.values import clean, parse_value
+
+_ITEM = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
+_APPLICANT_HEADERS = {
+    "自然人": "natural_person", "商业企业": "commercial", "科研机构": "research",
+    "社会公益组织": "social_welfare", "社会组织": "social_welfare", "公益组织": "social_welfare",
+    "法律服务机构": "legal_service", "其他": "other_org", "其他组织": "other_org", "总计": "total",
+}
+_TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES.items()}
+_ROW_LABELS = {spec.key: strip_numbering(norm(spec.label)) for spec in T.APPLICATION_ROWS}
+_EXACT_ROWS = {"other.other"}  # "3.其他" is only this row under （六）其他处理
+_GROUP_CUES = {g: tuple(norm(c) for c in cues) for g, cues in T.APPLICATION_GROUPS.items()}
+
+
+def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
+    """Vote from the labels: 本年制发件数 / （六） sub-rows ⇒ 2021; 本年新制作数量 / 第（九）项 ⇒ 2019."""
+    text = "".join(norm(c.text) for t in doc.tables for row in t.rows for c in row)
+    found = {t: [c for c in cues if c in text] for t, cues in _TEMPLATE_CUES.items()}
+    n21, n19 = len(found["2021"]), len(found["2019"])
+    if n21 == n19:
+        return None, found
+    return ("2021" if n21 > n19 else "2019"), found
+
+
+def _is_label(cell: TCell) -> bool:
+    return bool(clean(cell.text)) and not parse_value(cell.text)[0]
+
+
+def _blank(cell: TCell) -> bool:
+    return not clean(cell.text)
+
+
+class TableReader:
+    """A small state machine over the rows of all tables."""
+
+    def __init__(self, report: Report, template: str | None):
+        self.r = report
+        self.template = template
+        self.section: str | None = None  # proactive | applications | review
+        self.ptable: T.ProactiveTable | None = None
+        self.pcols: dict[int, str] | None = None  # position/grid column -> column key
+        self.pgrid = False
+        self.group: str | None = None
+        self.app_cols: dict[str, int] = {}  # applicant column -> grid column (current table only)
+        self.app_cols_table: int | None = None
+        self.review_done = False
+        self.seen_rows: dict[tuple[str, str], list[CellValue | None]] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def problem(self, kind: str, message: str, where: str, table: str | None = None,
+                row: str | None = None, column: str | None = None) -> None:
+        self.r.problems.append(Problem(kind, message, where, table, row, column))
+
+    def cv(self, cell: TCell, table: str, row: str, column: str) -> CellValue | None:
+        ok, value = parse_value(cell.text)
+        if not ok:
+            self.problem("unreadable_value", f"cell text {cell.text!r} is not a number", cell.where, table, row, column)
+            return None
+        return CellValue(value, cell.text, cell.where)
+
+    # ------------------------------------------------------------------ driver
+    def read(self, doc: Document) -> None:
+        for ti, table in enumerate(doc.tables):
+            if self.app_cols_table is not None and self.app_cols_table != ti:
+                self.app_cols = {}
+                self.app_cols_table = None
+            for row in table.rows:
+                if row:
+                    self.row(row, table, ti)
+
+    def row(self, cells: list[TCell], table: Table, ti: int) -> None:
+        label_idx = [i for i, c in enumerate(cells) if _is_label(c)]
+        last = label_idx[-1] if label_idx else -1
+        labels = [norm(cells[i].text) for i in label_idx]
+        joined = "".join(labels)
+        values = cells[last + 1:]
+        has_number = any(parse_value(c.text)[1] is not None for c in values)
+        where = cells[0].where
+
+        item = _ITEM.search(joined)
+        if item and not has_number:
+            self.section = "proactive"
+            self.ptable = T.PROACTIVE_BY_ITEM.get(item.group(1))
+            self.pcols = None
+            return
+        if self.section == "proactive" and labels and labels[0].startswith("信息内容") and not has_number:
+            self._proactive_header(cells, label_idx[0], table)
+            return
+        if ("勾稽" in joined or "申请人情况" in joined) and not has_number:
+            self.section, self.group = "applications", None
+        if "行政复议" in joined and ("行政诉讼" in joined or "结果维持" in joined) and not has_number:
+            self.section = "review"
+            return
+        if not has_number:
+            if self.section == "applications":
+                self._applicant_header(cells, table, ti)
+                self._update_group(labels)
+            return
+
+        # data rows
+        if self.section == "review" or (not labels and len(values) >= 15 and not self.review_done
+                                         and self.section != "proactive"):
+            if not labels or self.section == "review":
+                self._review_row(values, table, where)
+                return
+        prow = self._proactive_row_key(labels)
+        if prow and self.section != "applications":
+            self._proactive_row(prow, cells, label_idx[-1], table, where)
+            return
+        if self.section in (None, "proactive") and any("本年新收" in lb for lb in labels):
+            self.section, self.group = "applications", None
+        if self.section == "applications":
+            self._application_row(labels, values, table, where)
+            return
+        if labels:
+            self.problem("unknown_row", f"row {''.join(labels)!r} carries numbers outside any known table", where)
+
+    # ------------------------------------------------------------------ proactive (二)
+    def _proactive_header(self, cells: list[TCell], first: int, table: Table) -> None:
+        spec = self.ptable
+        if spec is None:
+            return
+        cols = spec.columns.get(self.template or "") or ()
+        options = [cols] if cols else list(spec.columns.values())
+        header = [(i, c) for i, c in enumerate(cells[first + 1:]) if clean(c.text)]
+        self.pgrid = table.grid
+        mapping: dict[int, str] = {}
+        for i, c in header:
+            text = norm(c.text)
+            for cols_ in options:
+                hit = [k for k, cues in cols_ if any(cue in text for cue in cues)]
+                if len(hit) == 1:
+                    mapping[c.col if table.grid else i] = hit[0]
+                    break
+        if len(mapping) < len(header) and len(header) == len(cols):
+            # second header lines lost (本年新 | 本年新 | 对外公开总数量): the count fixes the order
+            mapping = {(c.col if table.grid else i): k for (i, c), (k, _) in zip(header, cols)}
+        self.pcols = mapping
+
+    def _proactive_row_key(self, labels: list[str]) -> tuple[T.ProactiveTable, str] | None:
+        if not labels:
+            return None
+        text = strip_numbering(labels[-1])
+        hits = []
+        for spec in T.PROACTIVE_TABLES:
+            for key, cues in spec.rows.items():
+                if any(text == cue or (cue in text and len(text) <= len(cue) + 6) for cue in cues):
+                    hits.append((spec, key))
+        # 行政规范性文件 contains 规范性文件 only; 规章 never collides — but prefer the current table
+        if len(hits) > 1 and self.ptable:
+            hits = [h for h in hits if h[0] is self.ptable] or hits
+        return hits[0] if len(hits) == 1 else None
+
+    def _proactive_row(self, hit: tuple[T.ProactiveTable, str], cells: list[TCell], last: int,
+                       table: Table, where: str) -> None:
+        spec, row = hit
+        self.section = "proactive"
+        if self.ptable is not spec:
+            self.ptable, self.pcols = spec, None
+        cols = spec.columns.get(self.template or "") or next(iter(spec.columns.values()))
+        values = cells[last + 1:]
+        mapping = self.pcols
+        use_grid = bool(mapping) and self.pgrid and table.grid
+        if not mapping:
+            mapping = {i: k for i, (k, _) in enumerate(cols)}
+            use_grid = False
+        out = self.r.proactive.setdefault(spec.key, {}).setdefault(row, {})
+        for pos, key in mapping.items():
+            if use_grid:
+                cell = next((c for c in values if c.col is not None and c.col <= pos < c.col + c.colspan), None)
+            else:
+                cell = values[pos] if pos < len(values) else None
+            if cell is None:
+                self.problem("missing_cell", f"no cell under the {key} column", where, spec.key, row, key)
+                continue
+            if key in out:
+                continue
+            out[key] = self.cv(cell, spec.key, row, key)
+        extra = [c for i, c in enumerate(values) if clean(c.text) and not use_grid and i not in mapping]
+        if extra:
+            self.problem("extra_cells", f"{len(extra)} cell(s) with no column header: "
+                         f"{', '.join(repr(c.text) for c in extra)}", where, spec.key, row)
+
+    # ------------------------------------------------------------------ applications (三)
+    def _applicant_header(self, cells: list[TCell], table: Table, ti: int) -> None:
+        if not table.grid:
+            return
+        for c in cells:
+            key = _APPLICANT_HEADERS.get(norm(c.text))
+            if key and c.col is not None:
+                self.app_cols[key] = c.col
+                self.app_cols_table = ti
+
+    def _update_group(self, labels: list[str]) -> None:
+        for lb in labels:
+            for g, cues in _GROUP_CUES.items():
+                if any(cue in lb for cue in cues):
+                    self.group = g
+
+    def _match_row(self, labels: list[str]) -> tuple[str | None, str]:
+        """(row key, how) for a data row's labels; group headings in the row set the group first."""
+        self._update_group(labels[:-1])
+        for text in (labels[-1], "".join(labels)):
+            t = strip_numbering(text)
+            cands: list[tuple[int, T.RowSpec]] = []
+            for spec in T.APPLICATION_ROWS:
+                if spec.key in _EXACT_ROWS:
+                    if t == "其他" and self.group == spec.group:
+                        cands.append((99, spec))
+                    continue
+                best = max((len(cue) for cue in spec.cues if cue in t), default=0)
+                if best:
+                    cands.append((best, spec))
+            if self.group:
+                grouped = [c for c in cands if c[1].group == self.group]
+                if grouped:
+                    cands = grouped
+            if cands:
+                cands.sort(key=lambda c: -c[0])
+                if len(cands) == 1 or cands[0][0] > cands[1][0]:
+                    return cands[0][1].key, "cue"
+                return None, "ambiguous: " + ", ".join(c[1].key for c in cands[:3])
+        # typos: the closest canonical label, only when clearly closer than any other
+        t = strip_numbering(labels[-1])
+        scored = sorted(((similarity(t, lab), key) for key, lab in _ROW_LABELS.items()
+                         if key not in _EXACT_ROWS), reverse=True)
+        if scored and scored[0][0] >= 0.7 and scored[0][0] - scored[1][0] >= 0.15:
+            return scored[0][1], "fuzzy"
+        return None, "no match"
+
+    def _application_row(self, labels: list[str], values: list[TCell], table: Table, where: str) -> None:
+        if not labels:
+            self.problem("unknown_row", "a row of numbers with no label in the applications table", where,
+                         "applications")
+            return
+        key, how = self._match_row(labels)
+        if key is None:
+            self.problem("unknown_row", f"row label {labels[-1]!r} matches no canonical row ({how})", where,
+                         "applications")
+            return
+        spec = next(s for s in T.APPLICATION_ROWS if s.key == key)
+        if spec.group is None and key != "other":
+            self.group = None
+        if how == "fuzzy":
+            self.problem("label_variant", f"label {labels[-1]!r} read as {spec.label!r} (closest match)",
+                         where, "applications", key)
+        placed = self._place(values, T.APPLICANT_COLUMNS, table, self.app_cols, "applications", key, where)
+        self._store("applications", key, placed, self.r.applications, where)
+
+    # ------------------------------------------------------------------ review (四)
+    def _review_row(self, values: list[TCell], table: Table, where: str) -> None:
+        if self.review_done:
+            return
+        self.review_done = True
+        cols = [(g, c) for g in T.REVIEW_GROUPS for c in T.REVIEW_COLUMNS]
+        placed = self._place(values, [f"{g}.{c}" for g, c in cols], table, {}, "review_litigation", None, where)
+        for (g, c), cv in zip(cols, placed):
+            if cv is not _MISSING:
+                self.r.review_litigation.setdefault(g, {})[c] = cv
+        self.section = None
+
+    # ------------------------------------------------------------------ shared
+    def _place(self, cells: list[TCell], columns, table: Table, grid_cols: dict[str, int],
+               tname: str, row: str | None, where: str) -> list:
+        """Values for ``columns`` from a row's value cells, or _MISSING where not certain."""
+        n = len(columns)
+        vals = list(cells)
+        if table.strip_trailing_blanks:
+            while vals and _blank(vals[-1]):
+                vals.pop()
+
+        def conv(cs: list[TCell]) -> list:
+            return [self.cv(c, tname, row or col.split(".")[0], col if row else col.split(".")[1])
+                    for c, col in zip(cs, columns)]
+
+        if len(vals) == n:
+            return conv(vals)
+        if table.grid and grid_cols and len(grid_cols) == n:
+            out = []
+            for col in columns:
+                pos = grid_cols[col]
+                cell = next((c for c in cells if c.col is not None and c.col <= pos < c.col + c.colspan), None)
+                if cell is None or _is_label(cell):
+                    self.problem("missing_cell", f"no value cell under the {col} column"
+                                 + (f" (the cell holds the label {cell.text!r})" if cell else ""),
+                                 where, tname, row, col)
+                    out.append(_MISSING)
+                else:
+                    out.append(self.cv(cell, tname, row, col))
+            return out
+        while vals and _blank(vals[0]):
+            vals.pop(0)
+        while vals and _blank(vals[-1]):
+            vals.pop()
+        if len(vals) == n:
+            return conv(vals)
+        if len(vals) > n:
+            # the first value sits beside the label and the last under 总计; an extra cell between
+            # them can be placed only when every candidate alignment gives the same values
+            extra = len(vals) - n
+            middle = vals[1:-1]
+            uniform = len({clean(c.text) for c in middle}) <= 1
+            raw = " ".join(c.text or "∅" for c in vals)
+            if uniform:
+                self.problem("surplus_cells", f"{len(vals)} cells for {n} columns ({raw}); the surplus "
+                             f"cell(s) lie among equal values, so every column is still certain",
+                             where, tname, row)
+                return conv([vals[0]] + middle[:n - 2] + [vals[-1]])
+            self.problem("extra_cells", f"{len(vals)} cells for {n} columns ({raw}); {extra} surplus "
+                         f"cell(s) cannot be located, the row is left unread", where, tname, row)
+            return [_MISSING] * n
+        raw = " ".join(c.text or "∅" for c in vals)
+        self.problem("missing_cell", f"{len(vals)} cells for {n} columns ({raw}); which column lacks "
+                     f"a cell is unknown, the row is left unread", where, tname, row)
+        return [_MISSING] * n
+
+    def _store(self, tname: str, key: str, placed: list, target: dict, where: str) -> None:
+        if key in target:
+            old = [cv.value if cv else None for cv in target[key].values()]
+            new = [cv.value if cv else None for cv in placed if cv is not _MISSING]
+            if old != new:
+                self.problem("duplicate_row", f"row {key} appears twice with different values; the first is kept",
+                             where, tname, key)
+            return
+        target[key] = {col: cv for col, cv in zip(T.APPLICANT_COLUMNS, placed) if cv is not _MISSING}
+
+
+class _Missing:
+    def __repr__(self) -> str:  # pragma: no cover
+        return "MISSING"
+
+
+_MISSING = _Missing()
+
+
+def read_tables(doc: Document, report: Report) -> None:
+    template, cues = detect_template(doc)
+    report.template = template
+    if template is None:
+        if any(cues.values()):
+            report.problems.append(Problem("template_unknown", "labels of both templates in equal number: "
+                                           f"{cues}", "tables"))
+        elif doc.tables:
+            report.problems.append(Problem("template_unknown", "no template labels found in the tables", "tables"))
+    elif cues["2019"] and cues["2021"]:
+        report.problems.append(Problem("template_mixed", f"labels of both templates: {cues}; read as {template}",
+                                       "tables"))
+    TableReader(report, template).read(doc)
+    _complete(report)
+
+
+def _complete(report: Report) -> None:
+    """Lay out every canonical key of the template; record the ones the document lacks."""
+    tpl = report.template or "2021"
+    apps: dict = {}
+    found_any = bool(report.applications)
+    for spec in T.APPLICATION_ROWS:
+        if tpl not in spec.templates and spec.key not in report.applications:
+            continue
+        got = report.applications.get(spec.key)
+        if got is None and found_any:
+            report.problems.append(Problem("missing_row", f"row {spec.label} not found", "applications",
+                                           "applications", spec.key))
+        apps[spec.key] = {c: (got or {}).get(c) for c in T.APPLICANT_COLUMNS}
+    report.applications = apps
+    if not found_any:
+        report.problems.append(Problem("missing_table", "the applications table (三、收到和处理政府信息公开申请情况) "
+                                       "was not found", "tables", "applications"))
+    if not report.review_litigation:
+        report.problems.append(Problem("missing_table", "the review/litigation table (四) was not found",
+                                       "tables", "review_litigation"))
+    report.review_litigation = {g: {c: report.review_litigation.get(g, {}).get(c) for c in T.REVIEW_COLUMNS}
+                                for g in T.REVIEW_GROUPS}
+    pro: dict = {}
+    for spec in T.PROACTIVE_TABLES:
+        cols = spec.columns.get(tpl)
+        if cols is None:
+            if spec.key in report.proactive:
+                pro[spec.key] = report.proactive[spec.key]
+            continue
+        got = report.proactive.get(spec.key, {})
+        rows = {}
+        for row in spec.rows:
+            if tpl == "2021" and row == "other_services" and row not in got:
+                continue
+            rows[row] = {k: got.get(row, {}).get(k) for k, _ in cols}
+        pro[spec.key] = rows
+    if not report.proactive:
+        report.problems.append(Problem("missing_table", "the proactive-disclosure tables (二、第二十条) were not found",
+                                       "tables", "proactive"))
+    report.proactive = pro
