@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from difflib import SequenceMatcher
 
 _PUNCT = str.maketrans({"、": ".", "．": ".", "，": ",", "。": ".", "“": '"', "”": '"', "：": ":",
@@ -12,6 +13,7 @@ _PUNCT = str.maketrans({"、": ".", "．": ".", "，": ",", "。": ".", "“": '
 _NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)?[.,]?|\(?\d{1,2}\)?[.,]?)+")
 
 
+@lru_cache(maxsize=8192)
 def norm(label: str) -> str:
     """Canonical form of a label: NFKC, no white space, ASCII brackets and dots, 其它→其他."""
     text = unicodedata.normalize("NFKC", label).translate(_PUNCT)

@@ -78,7 +78,7 @@ def find_facts(text: str, section: str | None) -> list[Fact]:
             for m in pat.finditer(masked):
                 kind_ = kind
                 if kind == "corrected":
-                    before = masked[:m.start()]
+                    before = sent[:m.start()]
                     rv, lt = before.rfind("行政复议"), before.rfind("行政诉讼")
                     kind_ = "review_corrected" if rv > lt else ("litigation_corrected" if lt > rv else "corrected")
                 facts.append(Fact(kind_, cn_int(m.group(1)), m.group(0), sent, section))

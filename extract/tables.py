@@ -84,7 +84,9 @@ class TableReader:
                     self.row(row, table, ti)
 
     def row(self, cells: list[TCell], table: Table, ti: int) -> None:
-        label_idx = [i for i, c in enumerate(cells) if _is_label(c)]
+        # labels stand before the numbers; text after the first number is a garbled value, not a label
+        first_num = next((i for i, c in enumerate(cells) if parse_value(c.text)[1] is not None), len(cells))
+        label_idx = [i for i, c in enumerate(cells[:first_num]) if _is_label(c)]
         last = label_idx[-1] if label_idx else -1
         labels = [norm(cells[i].text) for i in label_idx]
         joined = "".join(labels)

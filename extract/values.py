@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 NULL_MARKERS = frozenset({"", "/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-"})
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|条|个|项|次|万元|元)?$")
 
 
+@lru_cache(maxsize=8192)
 def clean(raw: str) -> str:
     """NFKC (full-width digits and brackets to ASCII, &nbsp; to space) with white space removed."""
     return "".join(unicodedata.normalize("NFKC", raw).split())
 
 
+@lru_cache(maxsize=8192)
 def parse_value(raw: str) -> tuple[bool, int | Decimal | None]:
     """Return (readable, value). Blank and dash-like cells are readable nulls."""
     text = clean(raw)

@@ -33,8 +33,13 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
 
 
 def random_report(rng: random.Random, agency: str, year: int, template: str | None = None,
-                  scale: int = 30) -> dict:
+                  scale: int = 30, *, carried: dict[str, int] | None = None,
+                  in_force: dict[str, int] | None = None) -> dict:
+    """A report obeying R1–R5. ``carried`` (applicant column -> count) fixes 上年结转 to last year's
+    结转下年度 (W1); ``in_force`` (art20_1 row -> last year's 现行有效件数) rolls 现行有效 forward (W2).
+    Without them the random draws are exactly those of earlier versions (same seed, same report)."""
     tpl = template or ("2021" if year >= 2021 else "2019")
+    carried_fixed = carried
     rows = [key for *_, key in app_rows(tpl)]
     outcome_rows = [k for k in rows if k not in ("new_received", "carried_over", "total_handled", "carried_forward")]
     apps: dict[str, dict[str, int]] = {k: {} for k in rows}
@@ -42,6 +47,8 @@ def random_report(rng: random.Random, agency: str, year: int, template: str | No
         big = col in ("natural_person",) or rng.random() < 0.3
         new = rng.randint(0, scale) if big else rng.randint(0, 2)
         carried = rng.randint(0, 3) if rng.random() < 0.4 else 0
+        if carried_fixed is not None:
+            carried = carried_fixed.get(col, 0)
         forward = rng.randint(0, min(3, new + carried))
         handled = new + carried - forward
         split = _split(handled, len(outcome_rows), rng) if handled else [0] * len(outcome_rows)
@@ -65,9 +72,15 @@ def random_report(rng: random.Random, agency: str, year: int, template: str | No
     pro: dict[str, dict[str, dict]] = {}
     if tpl == "2021":
         issued, repealed = rng.randint(0, 8), rng.randint(0, 3)
-        pro["art20_1"] = {"regulations": {"issued": 0, "repealed": 0, "in_force": 0},
-                          "normative_docs": {"issued": issued, "repealed": repealed,
-                                             "in_force": rng.randint(repealed, 40) + issued}}
+        force = rng.randint(repealed, 40) + issued
+        regs = {"issued": 0, "repealed": 0, "in_force": 0}
+        if in_force is not None:
+            prev = in_force.get("normative_docs", 0)
+            repealed = min(repealed, prev + issued)
+            force = prev + issued - repealed
+            regs["in_force"] = in_force.get("regulations", 0)
+        pro["art20_1"] = {"regulations": regs,
+                          "normative_docs": {"issued": issued, "repealed": repealed, "in_force": force}}
         pro["art20_5"] = {"licensing": {"decisions": rng.randint(0, 5000)}}
         pro["art20_6"] = {"penalty": {"decisions": rng.randint(0, 300)}, "coercion": {"decisions": rng.randint(0, 20)}}
         pro["art20_8"] = {"fees": {"amount": Decimal(rng.randint(0, 9_999_999)) / Decimal(10_000)

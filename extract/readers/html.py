@@ -49,34 +49,39 @@ def _lines(el: lxml.etree._Element) -> list[str]:
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
-    return " ".join(" ".join(_lines(td)).split())
+    # serialised by libxml2 in one call: the hot path of a table-heavy page
+    return " ".join(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
     rows: list[list[TCell]] = []
-    occupied: dict[tuple[int, int], bool] = {}
+    occupied: set[tuple[int, int]] = set()  # grid slots taken by rowspans from rows above
     trs = t.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
     for r, tr in enumerate(trs):
         row: list[TCell] = []
         c = 0
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+            if td.tag != "td" and td.tag != "th":
                 continue
-            while occupied.get((r, c)):
+            while (r, c) in occupied:
                 c += 1
-            try:
-                rs = max(1, int(td.get("rowspan", "1") or 1))
-                cs = max(1, int(td.get("colspan", "1") or 1))
-            except ValueError:
-                rs = cs = 1
-            rs, cs = min(rs, 200), min(cs, 50)
-            for dr in range(rs):
+            rs, cs = _span(td.get("rowspan"), 200), _span(td.get("colspan"), 50)
+            for dr in range(1, rs):
                 for dc in range(cs):
-                    occupied[(r + dr, c + dc)] = True
+                    occupied.add((r + dr, c + dc))
             row.append(TCell(_cell_text(td), f"table {index + 1} row {r + 1} col {c + 1}", col=c, colspan=cs))
             c += cs
         rows.append(row)
     return Table(rows, f"table {index + 1}", grid=True)
+
+
+def _span(value: str | None, cap: int) -> int:
+    if not value or value == "1":
+        return 1
+    try:
+        return min(max(1, int(value)), cap)
+    except ValueError:
+        return 1
 
 
 def read_html(text: str) -> Document:
@@ -102,6 +107,10 @@ def read_html(text: str) -> Document:
     if body is None:
         body = root
     counter = [0, 0]
+    # elements holding a table somewhere below, computed once (not one XPath per element)
+    holders: set = set()
+    for t in body.iter("table"):
+        holders.update(t.iterancestors())
 
     def para(line: str) -> None:
         counter[1] += 1
@@ -111,11 +120,11 @@ def read_html(text: str) -> Document:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _SKIP:
             return
-        if tag == "table" and not el.xpath(".//table"):
+        if tag == "table" and el not in holders:
             doc.blocks.append(_table(el, counter[0]))
             counter[0] += 1
             return
-        if not el.xpath(".//table"):
+        if el not in holders:
             for line in _lines(el):
                 para(line)
             return

@@ -1,0 +1,66 @@
+"""Parse throughput on one core, with peak memory, for text and HTML reports of seed size.
+
+    python -m bench.bench_parse [--n 400]
+
+Three measurements per layout: tables alone (reader + table interpreter), the parse without
+segmentation (tables, metadata, sections, facts), and the full parse with jieba. jieba's
+dictionary load is timed on its own: it is paid once per process, lazily."""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+
+from extract import extract, read_document, sniff
+from extract.model import Report
+from extract.tables import read_tables
+from portal.render import LAYOUTS
+from portal.synth import random_report
+
+
+def corpus(layout: str, n: int) -> list[bytes]:
+    rng = random.Random(42)
+    return [LAYOUTS[layout](random_report(rng, f"样本县第{i}局", rng.choice([2020, 2021, 2022, 2023]))).encode("utf-8")
+            for i in range(n)]
+
+
+def tables_only(data: bytes, name: str) -> Report:
+    doc, _ = read_document(data, sniff(data, name))
+    r = Report()
+    read_tables(doc, r)
+    return r
+
+
+def rate(fn, docs: list[bytes], name: str) -> float:
+    t0 = time.perf_counter()
+    for d in docs:
+        fn(d, name)
+    return len(docs) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=400)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    from extract.segment import _idf, _tokenizer
+
+    _tokenizer(), _idf()
+    load = time.perf_counter() - t0
+    print(f"jieba dictionary + IDF load (once per process): {load:.2f} s")
+    print(f"{'layout':<10}{'KiB/report':>11}{'tables only/s':>15}{'no jieba/s':>12}{'full/s':>9}")
+    for layout in ("tab", "markdown", "cells", "html"):
+        docs = corpus(layout, args.n)
+        name = "r.html" if layout == "html" else "r.txt"
+        size = sum(map(len, docs)) / len(docs) / 1024
+        a = rate(tables_only, docs, name)
+        b = rate(lambda d, n: extract(d, filename=n, segment=False), docs, name)
+        c = rate(lambda d, n: extract(d, filename=n), docs, name)
+        print(f"{layout:<10}{size:>11.1f}{a:>15.0f}{b:>12.0f}{c:>9.0f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
