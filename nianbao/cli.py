@@ -210,7 +210,7 @@ def _register() -> None:
     """Commands of the other stages live in their own modules."""
     import importlib
 
-    for mod in ("nianbao.cli_crawl", "nianbao.cli_monitor", "nianbao.cli_demo"):
+    for mod in ("nianbao.cli_crawl", "nianbao.cli_monitor", "nianbao.cli_demo", "nianbao.cli_portal"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
