@@ -15,3 +15,17 @@ def register(fmt: str) -> Callable[[Callable[[bytes], Document]], Callable[[byte
         return fn
 
     return deco
+
+
+def _register_binary_readers() -> None:
+    """Import the attachment readers so they register (their heavy imports are lazy)."""
+    from extract.readers import pdf  # noqa: F401
+
+    for name in ("docx", "xlsx", "ole"):
+        try:
+            __import__(f"extract.readers.{name}")
+        except ImportError:  # pragma: no cover - a reader module missing from a partial checkout
+            pass
+
+
+_register_binary_readers()
