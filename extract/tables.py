@@ -109,6 +109,8 @@ class TableReader:
             self.section = "review"
             return
         if not has_number:
+            if self._blank_row(labels, values, table, where):
+                return
             if self.section == "applications":
                 self._applicant_header(cells, table, ti)
                 self._update_group(labels)
@@ -131,6 +133,27 @@ class TableReader:
             return
         if labels:
             self.problem("unknown_row", f"row {''.join(labels)!r} carries numbers outside any known table", where)
+
+    def _blank_row(self, labels: list[str], values: list[TCell], table: Table, where: str) -> bool:
+        """A data row whose cells are all left blank: read as nulls (blank is what it says), not as
+        a header. Only rows with a full set of empty value cells qualify, so headers never do."""
+        if self.section == "review" and not labels and len(values) >= 15 and not self.review_done:
+            self._review_row(values, table, where)
+            return True
+        if not labels:
+            return False
+        if self.section == "applications" and len(values) >= len(T.APPLICANT_COLUMNS):
+            key, how = self._match_row(labels)
+            if key is None or how != "cue" or (key == "other" and self.template == "2021"):
+                return False
+            self._application_row(labels, values, table, where)
+            return True
+        if self.section == "proactive" and self.ptable is not None and values:
+            prow = self._proactive_row_key(labels)
+            if prow and prow[0] is self.ptable:
+                self._proactive_row(prow, values, -1, table, where)
+                return True
+        return False
 
     # ------------------------------------------------------------------ proactive (二)
     def _proactive_header(self, cells: list[TCell], first: int, table: Table) -> None:
@@ -281,6 +304,8 @@ class TableReader:
                tname: str, row: str | None, where: str) -> list:
         """Values for ``columns`` from a row's value cells, or _MISSING where not certain."""
         n = len(columns)
+        if len(cells) >= n and all(_blank(c) for c in cells):
+            return [CellValue(None, c.text, c.where) for c in cells[:n]]  # a row left blank
         vals = list(cells)
         if table.strip_trailing_blanks:
             while vals and _blank(vals[-1]):
@@ -332,7 +357,7 @@ class TableReader:
         return [_MISSING] * n
 
     def _store(self, tname: str, key: str, placed: list, target: dict, where: str) -> None:
-        if key in target:
+        if key in target and any(cv is not None for cv in target[key].values()):
             old = [cv.value if cv else None for cv in target[key].values()]
             new = [cv.value if cv else None for cv in placed if cv is not _MISSING]
             if old != new:
