@@ -54,6 +54,8 @@ class RosterEntry:
     site: str | None = None
     since: int | None = None  # first report year it is expected for (optional)
     until: int | None = None  # last report year it is expected for (optional)
+    years: frozenset[int] | None = None  # the report years the roster covers (optional)
+    deadlines: dict[str, str] | None = None  # the roster's local deadlines per body type (optional)
     source: str = ""
 
 
@@ -86,10 +88,12 @@ class MonitorConfig:
         return self.data["severity"].get(rule, "warning")
 
     def deadline(self, year: int, body_type: str, province: str | None, region: str | None,
-                 region_code: str | None) -> date:
-        """The last day on which the report of ``year`` is on time."""
+                 region_code: str | None, local: dict[str, str] | None = None) -> date:
+        """The last day on which the report of ``year`` is on time: a matching ``regions`` rule of
+        monitor.yaml, else the deadlines of the agency's roster file (local rules), else the
+        defaults of monitor.yaml."""
         d = self.data["deadlines"]
-        md = d.get(body_type) or d.get("other") or "03-31"
+        md = (local or {}).get(body_type) or d.get(body_type) or d.get("other") or "03-31"
         for rule in d.get("regions") or []:
             if _region_matches(rule, province, region, region_code) and rule.get(body_type):
                 md = rule[body_type]
@@ -126,9 +130,14 @@ def load_rosters(folder: Path) -> list[RosterEntry]:
             continue
         province = None
         entries = doc
+        file_years: frozenset[int] | None = None
+        file_deadlines: dict[str, str] | None = None
         if isinstance(doc, dict):
             province = doc.get("province")
             entries = doc.get("agencies") or doc.get("entries") or []
+            file_years = _years(doc.get("years"))
+            if isinstance(doc.get("deadlines"), dict):
+                file_deadlines = {str(k): str(v) for k, v in doc["deadlines"].items()}
         if not isinstance(entries, list):
             continue
         for e in entries:
@@ -141,8 +150,19 @@ def load_rosters(folder: Path) -> list[RosterEntry]:
                 name=str(e["name"]).strip(), region=e.get("region"), region_code=str(e.get("region_code") or ""),
                 province=e.get("province") or province, level=e.get("level"),
                 body_type=bt if bt in BODY_TYPES else None, site=e.get("site"),
-                since=_int(e.get("since")), until=_int(e.get("until")), source=f.name))
+                since=_int(e.get("since")), until=_int(e.get("until")),
+                years=_years(e.get("years")) or file_years,
+                deadlines={**(file_deadlines or {}), **{str(k): str(v) for k, v in (e.get("deadlines") or {}).items()}}
+                or None,
+                source=f.name))
     return out
+
+
+def _years(x) -> frozenset[int] | None:
+    if not isinstance(x, (list, tuple)):
+        return None
+    out = {y for y in (_int(v) for v in x) if y is not None}
+    return frozenset(out) or None
 
 
 def _int(x) -> int | None:
@@ -170,10 +190,7 @@ def infer_body_type(name: str, declared: str | None) -> str:
 
 
 def is_town(name: str, body_type: str | None, level: str | None = None) -> bool:
-    """A 乡/镇/街道 body: by declared type or level, else by a name ending 镇/乡/街道."""
+    """A 乡/镇/街道 body: declared so (body type or level), or named so (ends 镇/乡/街道…)."""
     if body_type == "town" or level == "town":
         return True
-    if body_type in ("department", "government", "other") and body_type:
-        # a declared non-town type wins over the name (e.g. 某某镇派出所 is not the town)
-        return bool(_TOWN.search(name or "")) and body_type == "government" and False
     return bool(_TOWN.search((name or "").strip()))

@@ -78,7 +78,8 @@ def import_file(home: Home, s: Session, path: Path, overrides: dict | None = Non
     url = overrides.pop("url", None) or path.resolve().as_uri()
     ctype = mimetypes.guess_type(path.name)[0]
     doc = Document(url=url, final_url=url, sha256=sha, content_type=ctype, size=len(data), fetched_at=now(),
-                   source="import", kind="file", meta={"filename": path.name})
+                   source="import", kind="file",
+                   meta={"filename": path.name, **{k: v for k, v in overrides.items() if v is not None}})
     s.add(doc)
     s.flush()
     return extract_document(s, home.store, doc, overrides)

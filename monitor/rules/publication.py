@@ -1,0 +1,266 @@
+"""Publication: P1 not published, P2 late, P3 changed after publication; C1 the crawl could not
+tell; X1 for a document of the agency that we hold but could not read.
+
+Expected agencies for year Y: every roster entry of ``config/agencies/*.yaml`` (within its
+optional ``since``/``until``) and every agency with a report for an earlier year. Deadlines come
+from ``config/monitor.yaml`` by body type and region (``MonitorConfig.deadline``); before the
+deadline nothing is said, and "today" is ``--as-of``.
+
+P1 is judged only for years that have been harvested (some report of Y is in the database) or
+that were asked for with ``--year`` — an empty year means we have not looked yet. It is never
+raised when the agency's site could not be crawled: if the latest crawl run of its site failed
+(status failed, or every document it fetched for the site is an error), the finding is C1 (info).
+If we hold a document attributed to the agency and year that the extractor could not read, the
+finding is X1 (info): something was published, we cannot say what.
+
+P2 uses the page's 发布日期 (``ReportRow.published``, earliest version). Without one, the date we
+first saw the report counts only when we had crawled its site, successfully, on or before the
+deadline — otherwise "first seen late" would only say that we started late.
+
+P3: the same agency and year at the same URL fetched again with a different sha256 *and* different
+content (cells or section text): a page whose template or visit counter changed is not reported.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from db.models import CrawlRun, Document, ReportRow, Site
+from extract import template as T
+from monitor.config import MonitorConfig
+from monitor.findings import Hit, cell_label
+from monitor.view import READABLE, AgencyInfo, Rep, View
+
+RULES = ("P1", "P2", "P3", "C1", "X1")
+
+_SECTION_NAMES = {k: f"第{n}部分“{t}”" for n, (k, t, _) in zip("一二三四五六", T.SECTIONS)}
+
+
+def _sec_order(k: str) -> int:
+    return T.SECTION_KEYS.index(k) if k in T.SECTION_KEYS else 9
+
+
+_BT = {"department": "政府部门", "government": "人民政府", "town": "乡镇（街道）", "other": "其他机关"}
+
+
+def _j(x):
+    return json.loads(x) if isinstance(x, str) else (x or {})
+
+
+class _Sites:
+    """Sites, their latest crawl run, and whether it failed."""
+
+    def __init__(self, view: View):
+        s = view.s
+        self.by_name = {name: sid for sid, name in s.execute(select(Site.id, Site.name))}
+        self.name_of = {sid: name for name, sid in self.by_name.items()}
+        runs = s.execute(select(CrawlRun.id, CrawlRun.site_id, CrawlRun.status, CrawlRun.started_at,
+                                CrawlRun.finished_at)).all()
+        self.latest: dict[int, object] = {}
+        self.good_runs: dict[int, list[datetime]] = defaultdict(list)
+        for r in runs:
+            if r.site_id is None:
+                continue
+            cur = self.latest.get(r.site_id)
+            if cur is None or (r.started_at, r.id) > (cur.started_at, cur.id):
+                self.latest[r.site_id] = r
+            if r.status == "finished":
+                self.good_runs[r.site_id].append(r.started_at)
+        ids = [r.id for r in self.latest.values()]
+        stats: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+        for n in range(0, len(ids), 500):
+            q = (select(Document.crawl_run_id, Document.site_id, Document.error.is_(None), func.count())
+                 .where(Document.crawl_run_id.in_(ids[n:n + 500]))
+                 .group_by(Document.crawl_run_id, Document.site_id, Document.error.is_(None)))
+            for run_id, site_id, ok, k in s.execute(q):
+                st = stats[(run_id, site_id)]
+                st[0] += k
+                if ok:
+                    st[1] += k
+        self.failed: dict[int, object] = {}
+        for sid, r in self.latest.items():
+            total, ok = stats.get((r.id, sid), (0, 0))
+            if r.status == "failed" or (total > 0 and ok == 0):
+                self.failed[sid] = r
+
+    def crawled_by(self, site_id: int | None, day: date) -> bool:
+        return site_id is not None and any(t.date() <= day for t in self.good_runs.get(site_id, ()))
+
+
+def _deadline(cfg: MonitorConfig, a: AgencyInfo, year: int) -> date:
+    return cfg.deadline(year, a.body_type, a.province, a.region, a.region_code, a.deadlines)
+
+
+def check(view: View, cfg: MonitorConfig) -> list[Hit]:
+    s = view.s
+    sites = _Sites(view)
+    hits: list[Hit] = []
+    as_of = view.as_of
+
+    # who reported when, over the whole database
+    seen: dict[str, set[int]] = defaultdict(set)
+    agency_sites: dict[str, set[int]] = defaultdict(set)
+    q = (select(ReportRow.agency_id, ReportRow.year, Document.site_id)
+         .join(Document, ReportRow.document_id == Document.id)
+         .where(ReportRow.status.in_(READABLE), ReportRow.agency_id.is_not(None), ReportRow.year.is_not(None))
+         .group_by(ReportRow.agency_id, ReportRow.year, Document.site_id))
+    harvested: set[int] = set()
+    for agency_id, year, site_id in s.execute(q):
+        a = view.by_agency_id.get(agency_id)
+        harvested.add(year)
+        if a is None:
+            continue
+        seen[a.key].add(year)
+        if site_id is not None:
+            agency_sites[a.key].add(site_id)
+    harvested |= {y for (y,) in s.execute(select(ReportRow.year).where(ReportRow.year.is_not(None)).distinct())}
+
+    # documents we hold for an agency and year but could not read
+    unreadable: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    names: dict[str, list[AgencyInfo]] = defaultdict(list)
+    for a in view.agencies.values():
+        names[a.name].append(a)
+    q = (select(Document.id, Document.url, Document.meta, Document.error, Document.fetched_at, ReportRow.status,
+                ReportRow.error, ReportRow.agency_id, ReportRow.year)
+         .outerjoin(ReportRow, ReportRow.document_id == Document.id)
+         .where((ReportRow.status == "failed") | (ReportRow.id.is_(None) & Document.error.is_not(None)))
+         .where(Document.kind.is_(None) | Document.kind.in_(("detail", "attachment", "file"))))
+    for r in s.execute(q):
+        meta = _j(r.meta)
+        a = view.by_agency_id.get(r.agency_id) if r.agency_id else None
+        if a is None and meta.get("agency") and len(names.get(meta["agency"], [])) == 1:
+            a = names[meta["agency"]][0]
+        year = r.year or (int(meta["year"]) if str(meta.get("year") or "").isdigit() else None)
+        if a is not None and year is not None:
+            unreadable[(a.key, year)].append({"document_id": r[0], "url": r[1], "error": r[6] or r[3],
+                                              "fetched_at": r.fetched_at.isoformat(timespec="seconds")})
+
+    # ---------------------------------------------------------------- P1 / C1 / X1
+    years = [view.year_requested] if _explicit_year(view) else sorted(harvested)
+    if cfg["publication"].get("check_unharvested_years") and not _explicit_year(view):
+        years = sorted(set(years) | {as_of.year - 1})
+    for year in years:
+        for a in view.agencies.values():
+            if a.pseudo or not view.in_province(a):
+                continue
+            if not a.expected_for(year) and not any(y < year for y in seen.get(a.key, ())):
+                continue
+            if year in seen.get(a.key, ()):
+                continue
+            dl = _deadline(cfg, a, year)
+            if as_of <= dl:
+                continue
+            docs = unreadable.get((a.key, year))
+            if docs:
+                hits.append(Hit("X1", a, year, "document",
+                                f"X1 已找到{a.name}{year}年度报告的文件，但无法读取（{docs[0]['error'] or '解析失败'}）：{docs[0]['url']}。"
+                                "这不是未发布，请人工查看。", extra={"documents": docs},
+                                values=sorted(d["url"] for d in docs)))
+                continue
+            site_ids = set(agency_sites.get(a.key, ()))
+            if a.site and a.site in sites.by_name:
+                site_ids.add(sites.by_name[a.site])
+            failed = [sites.failed[x] for x in sorted(site_ids) if x in sites.failed]
+            if failed:
+                r = failed[0]
+                name = sites.name_of.get(r.site_id, str(r.site_id))
+                hits.append(Hit("C1", a, year, "crawl",
+                                f"C1 无法判断{a.name}{year}年度报告是否已发布：站点“{name}”最近一次抓取"
+                                f"（{r.started_at:%Y-%m-%d %H:%M}）失败，未能访问。这不是“未发布”，请检查抓取。",
+                                extra={"site": name, "crawl_run_id": r.id, "crawl_status": r.status,
+                                       "deadline": dl.isoformat()},
+                                values=[name]))
+                continue
+            basis = "名录" if a.expected_for(year) else f"该机关此前发布过{max(y for y in seen[a.key] if y < year)}年度报告"
+            hits.append(Hit("P1", a, year, "published",
+                            f"P1 截至{as_of.isoformat()}未找到{a.name}{year}年度政府信息公开工作年度报告；"
+                            f"{_BT[a.body_type]}的发布截止日期为{dl.isoformat()}（应发布依据：{basis}）。"
+                            "请核实是否已在政府信息公开专栏发布。",
+                            extra={"deadline": dl.isoformat(), "as_of": as_of.isoformat(), "body_type": a.body_type,
+                                   "expected_by": "roster" if a.expected_for(year) else "earlier_report",
+                                   "sites": [sites.name_of.get(x) for x in sorted(site_ids)]},
+                            values=[dl.isoformat()]))
+
+    # ---------------------------------------------------------------- P2 / P3
+    p3_pairs: list[tuple[Rep, list]] = []
+    for rep in view.reps:
+        if not rep.in_scope or rep.agency.pseudo or rep.year is None:
+            continue
+        a = rep.agency
+        dl = _deadline(cfg, a, rep.year)
+        pubs = [v.published for v in rep.versions if v.published]
+        when, basis = None, ""
+        if pubs:
+            when, basis = min(pubs), "页面发布日期"
+        else:
+            first = min(rep.versions, key=lambda v: v.first_seen or datetime.max)
+            if first.first_seen and sites.crawled_by(first.site_id, dl):
+                when, basis = first.first_seen.date(), "首次抓取到的日期（截止日前已抓取过该站点而未见）"
+        if when is not None and when > dl and when <= as_of:
+            hits.append(Hit("P2", a, rep.year, "late",
+                            f"P2 逾期发布：{a.name}{rep.year}年度报告的{basis}为{when.isoformat()}，"
+                            f"晚于{_BT[a.body_type]}的截止日期{dl.isoformat()}（逾期{(when - dl).days}天）。",
+                            rep=rep.idx, extra={"date": when.isoformat(), "basis": basis, "deadline": dl.isoformat()},
+                            values=[when.isoformat(), dl.isoformat()]))
+        by_url: dict[str, list] = defaultdict(list)
+        for v in rep.versions:
+            by_url[v.url].append(v)
+        for url, vs in by_url.items():
+            distinct = []
+            for v in vs:
+                if v.sha256 and (not distinct or distinct[-1].sha256 != v.sha256):
+                    distinct.append(v)
+            if len({v.sha256 for v in distinct}) > 1:
+                p3_pairs.append((rep, distinct))
+    if p3_pairs:
+        hits += _p3(view, p3_pairs)
+    return hits
+
+
+def _explicit_year(view: View) -> bool:
+    return view.year_requested is not None
+
+
+def _p3(view: View, pairs: list[tuple[Rep, list]]) -> list[Hit]:
+    ids = {v.id for _, vs in pairs for v in vs}
+    cells = view.cell_details(ids)
+    per: dict[int, dict] = defaultdict(dict)
+    for (rid, t, r, c), (vt, _raw, _loc) in cells.items():
+        per[rid][(t, r, c)] = vt
+    texts: dict[int, dict] = defaultdict(dict)
+    for rid, key, txt in view.iter_sections("s.text", only=list(ids)):
+        texts[rid][key] = "".join((txt or "").split())
+    hits = []
+    for rep, vs in pairs:
+        changes, sections = [], set()
+        for old, new in zip(vs, vs[1:]):
+            a, b = per.get(old.id, {}), per.get(new.id, {})
+            for k in sorted(set(a) | set(b)):
+                if a.get(k) != b.get(k):
+                    changes.append((old, new, k, a.get(k), b.get(k)))
+            ta, tb = texts.get(old.id, {}), texts.get(new.id, {})
+            sections |= {k for k in set(ta) | set(tb) if ta.get(k) != tb.get(k)}
+        if not changes and not sections:
+            continue  # only the page around the report changed
+        shown = "；".join(f"{cell_label(*k)} {x or '空白'}→{y or '空白'}" for _, _, k, x, y in changes[:5])
+        if len(changes) > 5:
+            shown += f"；等共{len(changes)}处"
+        sec = ("；正文有改动：" + "、".join(_SECTION_NAMES.get(k, k) for k in sorted(sections, key=_sec_order))
+               ) if sections else ""
+        first, last = vs[0], vs[-1]
+        hits.append(Hit("P3", rep.agency, rep.year, "url:" + first.url,
+                        f"P3 发布后被修改：{rep.agency.name}{rep.year}年度报告（同一网址）在"
+                        f"{first.first_seen:%Y-%m-%d}与{last.first_seen:%Y-%m-%d}的抓取之间内容发生变化"
+                        f"（共{len(vs)}个版本）：{shown or '表格数据未变'}{sec}。",
+                        rep=rep.idx,
+                        extra={"url": first.url, "versions": [{"report_id": v.id, "sha256": v.sha256,
+                                                               "first_seen": v.first_seen.isoformat(timespec="seconds")
+                                                               if v.first_seen else None} for v in vs],
+                               "changed_cells": [{"table": k[0], "row": k[1], "column": k[2], "before": x, "after": y,
+                                                  "label": cell_label(*k)} for _, _, k, x, y in changes[:50]],
+                               "changed_sections": sorted(sections)},
+                        values=[v.sha256 for v in vs]))
+    return hits

@@ -1,0 +1,467 @@
+"""The monitor on real seeds and on generated reports, loaded exactly as production loads them
+(``nianbao.pipeline.import_file``) into a real SQLite database: hard rules, blanks and unreadable
+cells, text against tables, cross-year rules, trends, copied text, wrong years, deadlines, crawl
+failures, changes after publication, and the life of a finding (idempotent runs, resolve,
+dismiss, reopen)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from db.models import CrawlRun, Finding, Site
+from monitor.findings import dismiss
+from tests.fixtures.monitor.support import (bump, check, config, copy_report, current, home, load_file, load_report,
+                                            renarrate, seed, series)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+needs_seeds = pytest.mark.skipif(not (SHARED / "seeds").is_dir(),
+                                 reason=f"the real seed reports are not at {SHARED / 'seeds'}")
+HARD = {"R1", "R2", "R3", "R4", "R5"}
+
+
+def rules_of(records, agency=None):
+    return sorted({r["rule"] for r in current(records, agency)})
+
+
+# ------------------------------------------------------------------------------ seeds
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    if not (SHARED / "seeds").is_dir():
+        pytest.skip(f"the real seed reports are not at {SHARED / 'seeds'}")
+    tmp = tmp_path_factory.mktemp("seeds")
+    h = home(tmp)
+    s = h.session()
+    for name in ("000", "001", "002", "003"):
+        load_file(h, s, seed(name))
+    load_file(h, s, seed("004"), agency="某县市场监督管理局")  # the seed names no agency
+    recs = check(s, config(tmp), as_of=date(2022, 1, 15))
+    yield recs
+    s.close()
+
+
+@needs_seeds
+def test_seed_002_breaks_r1_and_r3_and_nothing_else_hard(seeds_run):
+    mine = current(seeds_run, "吉林市昌邑区政务服务局")
+    hard = [r for r in mine if r["rule"] in HARD]
+    assert {r["rule"] for r in hard} == {"R1", "R3"}
+    r1 = {r["evidence"]["subject"]: r for r in hard if r["rule"] == "R1"}
+    assert set(r1) == {"applications:*:natural_person", "applications:*:total"}
+    msg = r1["applications:*:total"]["message"]
+    assert "本年新收1 + 上年结转0 = 1" in msg and "办理结果总计0 + 结转下年度0 = 0" in msg and "总计列" in msg
+    r3 = [r for r in hard if r["rule"] == "R3" and r["evidence"]["subject"].endswith(":total")][0]
+    assert "（七）总计为0" in r3["message"] and "无法提供1" in r3["message"]
+    assert all(r["severity"] == "error" and r["status"] == "open" and r["new"] for r in hard)
+    # evidence: the cells with value, raw text and location, the report and its source
+    ev = r1["applications:*:total"]["evidence"]
+    assert ev["source_url"].endswith("002_82ba2db36d9bf72d.txt") and ev["report_id"]
+    cells = {(c["row"], c["column"]): c for c in ev["cells"]}
+    assert cells[("new_received", "total")]["value"] == 1 and cells[("new_received", "total")]["raw"] == "1"
+    assert cells[("total_handled", "total")]["value"] == 0 and cells[("total_handled", "total")]["location"]
+    assert not [r for r in mine if r["rule"] == "W3"]
+
+
+@needs_seeds
+def test_seed_004_text_says_one_application_table_says_none(seeds_run):
+    mine = current(seeds_run, "某县市场监督管理局")
+    w3 = [r for r in mine if r["rule"] == "W3"]
+    assert len(w3) == 1
+    assert "接到要求公开政府信息申请1件" in w3[0]["message"] and "总计0" in w3[0]["message"]
+    assert w3[0]["evidence"]["facts"][0]["sentence"].startswith("2020年,我局接到")
+    assert not [r for r in mine if r["rule"] in HARD]
+
+
+@needs_seeds
+def test_seed_001_is_consistent_text_and_tables(seeds_run):
+    mine = current(seeds_run, "老城区人民政府办公室")
+    assert not [r for r in mine if r["rule"] in HARD | {"W3", "X1"}], mine
+    # its narrative's 6 cases (复议、诉讼 6件) = 1 复议 + 5 诉讼, and 16 applications = 16
+
+
+@needs_seeds
+def test_seed_003_blank_cells_are_no_agency_error(seeds_run):
+    mine = current(seeds_run, "文峰乡")
+    assert not [r for r in mine if r["severity"] in ("error", "warning")], mine
+    x1 = [r for r in mine if r["rule"] == "X1"]
+    assert len(x1) == 1 and x1[0]["severity"] == "info" and "不是机关的错误" in x1[0]["message"]
+    assert {p["row"] for p in x1[0]["evidence"]["problems"]} == {"granted", "partial"}
+
+
+@needs_seeds
+def test_seed_000_is_clean(seeds_run):
+    assert not current(seeds_run, "信访局")
+
+
+# ------------------------------------------------------------------------------ blanks
+def test_blank_cells_count_as_zero_and_are_said(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    rep = series("某县教育局", [2022])[0]
+    # zeros left blank: still consistent, nothing to say
+    for c in ("commercial", "research", "social_welfare"):
+        if rep["applications"]["denied.state_secret"][c] == 0:
+            rep["applications"]["denied.state_secret"][c] = None
+    # a whole row left blank except its total: the six columns state nothing, R2 is not judged
+    rep["applications"]["unable.unclear"] = {c: None for c in rep["applications"]["unable.unclear"]}
+    rep["applications"]["unable.unclear"]["total"] = 0
+    load_report(h, s, tmp_path, rep)
+    assert not current(check(s, config(tmp_path)), rules=HARD)
+    # a blank outcome that hides applications: R3, and the message says the blank counted as 0
+    rep2 = copy_report(rep)
+    rep2["agency"] = "某县民政局"
+    col = "natural_person"
+    rep2["applications"]["granted"][col] = None
+    rep2["applications"]["granted"]["total"] = sum(v or 0 for k, v in rep2["applications"]["granted"].items()
+                                                   if k != "total")
+    renarrate(rep2)
+    load_report(h, s, tmp_path, rep2)
+    recs = check(s, config(tmp_path))
+    got = current(recs, "某县民政局", HARD)
+    if rep["applications"]["granted"][col]:
+        # 自然人 column (blank counted as 0) and the 总计 column (its row total dropped too)
+        assert sorted(r["evidence"]["subject"] for r in got) == ["applications:outcomes:natural_person",
+                                                                 "applications:outcomes:total"]
+        np_ = next(r for r in got if r["evidence"]["subject"].endswith("natural_person"))
+        assert "予以公开空白" in np_["message"] and "空白单元格按0计：予以公开" in np_["message"]
+    else:
+        assert not got
+    s.close()
+
+
+def test_unreadable_cells_are_x1_never_an_agency_error(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    rep = series("某县水务局", [2022], seed_=13)[0]
+    for c in ("natural_person", "total"):  # would break R1 in two columns …
+        bump(rep, "applications", "carried_forward", c, 1)
+    rep["applications"]["new_received"]["natural_person"] = "1２件?"  # … but the 新收 row cannot be read
+    renarrate(rep)
+    load_report(h, s, tmp_path, rep)
+    neg = series("某县林业局", [2022], seed_=14)[0]
+    neg["proactive"]["art20_6"]["penalty"]["decisions"] = -3  # a negative count: R5
+    load_report(h, s, tmp_path, neg)
+    recs = current(check(s, config(tmp_path)))
+    mine = [r for r in recs if r["agency"] == "某县水务局"]
+    assert [(r["rule"], r["severity"]) for r in mine] == [("X1", "info")]
+    assert "表三（收到和处理政府信息公开申请情况）“本年新收”行" in mine[0]["message"]
+    r5 = [r for r in recs if r["agency"] == "某县林业局"]
+    assert [(r["rule"], r["evidence"]["subject"]) for r in r5] == [("R5", "art20_6:penalty:decisions")]
+    assert "-3" in r5[0]["message"] and r5[0]["evidence"]["cells"][0]["raw"] == "-3"
+    s.close()
+
+
+# ------------------------------------------------------------------------------ cross-year and trend
+YEARS = [2020, 2021, 2022, 2023]
+
+
+def _load_series(h, s, tmp, reps):
+    for rep in reps:
+        load_report(h, s, tmp, rep, published=f"{rep['year'] + 1}-01-20")
+
+
+def test_clean_series_produce_nothing(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    for i, name in enumerate(("某县财政局", "某县公安局", "某县司法局")):
+        _load_series(h, s, tmp_path, series(name, YEARS, seed_=i))
+    recs = check(s, config(tmp_path), as_of=date(2024, 6, 1))
+    assert not current(recs), [r["message"] for r in current(recs)]
+    s.close()
+
+
+def test_w1_break_found_exactly(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    reps = series("某县财政局", YEARS, seed_=3)
+    r22 = reps[2]
+    # 上年结转 off last year's 结转下年度, this year's 勾稽 still holding (结转下年度 moves too)
+    for row in ("carried_over", "carried_forward"):
+        for c in ("natural_person", "total"):
+            bump(r22, "applications", row, c, 1)
+    renarrate(r22)
+    _load_series(h, s, tmp_path, reps)
+    recs = current(check(s, config(tmp_path), as_of=date(2024, 6, 1)))
+    assert sorted((r["rule"], r["year"], r["evidence"]["subject"]) for r in recs) == [
+        ("W1", 2022, "applications:carried_over:natural_person"), ("W1", 2022, "applications:carried_over:total"),
+        ("W1", 2023, "applications:carried_over:natural_person"), ("W1", 2023, "applications:carried_over:total")]
+    w = [r for r in recs if r["year"] == 2022 and r["evidence"]["subject"].endswith(":total")][0]
+    prev = reps[1]["applications"]["carried_forward"]["total"]
+    assert f"2021年报告“结转下年度继续办理”为{prev}" in w["message"]
+    assert {c["year"] for c in w["evidence"]["cells"]} == {2021, 2022}
+    s.close()
+
+
+def test_w2_break_found_exactly(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    reps = series("某县教育局", YEARS, seed_=4)
+    bump(reps[3], "art20_1", "normative_docs", "in_force", 3)
+    _load_series(h, s, tmp_path, reps)
+    recs = current(check(s, config(tmp_path), as_of=date(2024, 6, 1)))
+    assert [(r["rule"], r["year"], r["evidence"]["subject"]) for r in recs] == [
+        ("W2", 2023, "art20_1:normative_docs:in_force")]
+    assert "行政规范性文件" in recs[0]["message"]
+    s.close()
+
+
+def test_t1_corrections_climbing(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    _load_series(h, s, tmp_path, series("某市自然资源局", YEARS, seed_=5, corrected=[0, 0, 2, 4]))
+    _load_series(h, s, tmp_path, series("某市生态环境局", YEARS, seed_=6, corrected=[3, 0, 0, 0]))
+    recs = current(check(s, config(tmp_path), as_of=date(2024, 6, 1)))
+    assert [(r["rule"], r["agency"], r["year"]) for r in recs] == [("T1", "某市自然资源局", 2023)]
+    assert "2021年0件" in recs[0]["message"] and "2023年4件" in recs[0]["message"]
+    s.close()
+
+
+# ------------------------------------------------------------------------------ W4, W5, W6
+def test_w4_copied_narrative_vs_distinct_one(tmp_path):
+    roster = [{"name": n, "region": "某县", "region_code": "329901", "body_type": "department"}
+              for n in ("某县财政局", "某县教育局", "某县民政局")]
+    h = home(tmp_path)
+    s = h.session()
+    a = series("某县财政局", [2022, 2023], seed_=7)
+    b = series("某县教育局", [2022, 2023], seed_=8)
+    c = series("某县民政局", [2022, 2023], seed_=9)
+    # 教育局 2023: 财政局's 2023 text with its own name and numbers (a cross-agency copy)
+    renarrate(b[1], text_seed="某县财政局:2023")
+    b[1]["narrative"] = {k: v.replace("某县财政局", "某县教育局") for k, v in b[1]["narrative"].items()}
+    # 民政局 2023: last year's text again, with this year's numbers
+    renarrate(c[1], text_seed="某县民政局:2022")
+    for rep in a + b + c:
+        load_report(h, s, tmp_path, rep, published=f"{rep['year'] + 1}-01-20")
+    recs = current(check(s, config(tmp_path, roster), as_of=date(2024, 6, 1)))
+    got = sorted((r["agency"], r["year"], r["evidence"]["subject"]) for r in recs)
+    assert got == sorted([("某县民政局", 2023, "previous_year"), ("某县教育局", 2023, "other_agencies"),
+                          ("某县财政局", 2023, "other_agencies")]), [r["message"] for r in recs]
+    prev = [r for r in recs if r["evidence"]["subject"] == "previous_year"][0]
+    assert prev["evidence"]["similarity"] >= 0.85 and "相似度为" in prev["message"]
+    other = [r for r in recs if r["agency"] == "某县教育局"][0]
+    assert other["evidence"]["similar"][0]["agency"] == "某县财政局" and "某县财政局（" in other["message"]
+    s.close()
+
+
+def test_w5_stale_period_year_and_w6_town_regulations(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    rep = series("某县人力资源和社会保障局", [2022])[0]
+    renarrate(rep, period_year=2021)
+    load_report(h, s, tmp_path, rep, layout="html")
+    town = series("某县柳湾镇人民政府", [2022], scale=3)[0]
+    bump(town, "art20_1", "regulations", "issued", 1)
+    bump(town, "art20_1", "regulations", "in_force", 1)
+    load_report(h, s, tmp_path, town)
+    recs = current(check(s, config(tmp_path)))
+    assert sorted((r["rule"], r["agency"]) for r in recs) == [("W5", "某县人力资源和社会保障局"),
+                                                             ("W6", "某县柳湾镇人民政府")]
+    w5 = [r for r in recs if r["rule"] == "W5"][0]
+    assert "2021年1月1日起至2021年12月31日" in w5["message"] and "2022年度报告" in w5["message"]
+    w6 = [r for r in recs if r["rule"] == "W6"][0]
+    assert "规章" in w6["message"] and len(w6["evidence"]["cells"]) == 2
+    s.close()
+
+
+# ------------------------------------------------------------------------------ publication
+ROSTER = [{"name": "某县财政局", "region": "某县", "region_code": "329901", "body_type": "department",
+           "site": "sample-x"},
+          {"name": "某县人民政府", "region": "某县", "region_code": "329901", "body_type": "government",
+           "site": "sample-y"}]
+
+
+def test_deadlines_decide_p1(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    for rep in series("某县财政局", [2022]) + series("某县人民政府", [2022]):
+        load_report(h, s, tmp_path, rep, published="2023-01-20")
+    other = series("某县教育局", [2023])[0]  # 2023 has been harvested
+    load_report(h, s, tmp_path, other, published="2024-01-10")
+    cfg = config(tmp_path, ROSTER)
+
+    def p1(as_of):
+        return sorted(r["agency"] for r in current(check(s, cfg, as_of=as_of), rules={"P1"}) if r["year"] == 2023)
+
+    assert p1(date(2024, 1, 30)) == []
+    assert p1(date(2024, 2, 1)) == ["某县财政局"]  # departments: 1月31日
+    assert p1(date(2024, 3, 31)) == ["某县财政局"]  # governments: on 3月31日 still on time
+    assert p1(date(2024, 4, 1)) == ["某县人民政府", "某县财政局"]
+    # back in time: the findings no longer hold and are resolved
+    recs = check(s, cfg, as_of=date(2024, 1, 30))
+    assert {r["agency"] for r in recs if r["resolved_in_this_run"] and r["rule"] == "P1"} == {"某县人民政府", "某县财政局"}
+    s.close()
+
+
+def test_failed_crawl_is_c1_not_p1_and_local_deadline(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    for rep in series("某县财政局", [2022]) + series("某县人民政府", [2022]):
+        load_report(h, s, tmp_path, rep, published="2023-01-20")
+    load_report(h, s, tmp_path, series("某县教育局", [2023])[0], published="2024-01-10")
+    site = Site(name="sample-y")
+    s.add(site)
+    s.flush()
+    s.add(CrawlRun(site_id=site.id, started_at=datetime(2024, 4, 2, 3), finished_at=datetime(2024, 4, 2, 3, 5),
+                   status="failed"))
+    s.commit()
+    recs = current(check(s, config(tmp_path, ROSTER), as_of=date(2024, 4, 10)), rules={"P1", "C1"})
+    got = sorted((r["rule"], r["agency"], r["severity"]) for r in recs if r["year"] == 2023)
+    assert got == [("C1", "某县人民政府", "info"), ("P1", "某县财政局", "warning")]
+    c1 = [r for r in recs if r["rule"] == "C1"][0]
+    assert "sample-y" in c1["message"] and "不是“未发布”" in c1["message"]
+
+
+def test_p2_late_and_p3_changed_after_publication(tmp_path):
+    roster_doc = {"province": "测试省", "deadlines": {"department": "01-31", "government": "03-31", "town": "02-20"},
+                  "agencies": [{"name": "某县王集镇人民政府", "region_code": "329901", "body_type": "town"},
+                               {"name": "某县财政局", "region_code": "329901", "body_type": "department"}]}
+    h = home(tmp_path)
+    s = h.session()
+    town = series("某县王集镇人民政府", [2022], scale=3)[0]
+    load_report(h, s, tmp_path, town, published="2023-03-06")  # before 3月31日, after the local 2月20日
+    dept = series("某县财政局", [2022])[0]
+    url = "http://www.example.gov.cn/czj/2023/t20230120_1.html"
+    load_report(h, s, tmp_path, dept, layout="html", published="2023-01-20", url=url)
+    # the same page fetched again: only the page around the report changed — not P3
+    f = tmp_path / "again.html"
+    from portal.render import render_html
+
+    f.write_text(render_html(dept).replace("</body>", "<!-- 访问量 1234 --></body>"), encoding="utf-8")
+    load_file(h, s, f, agency=dept["agency"], year=2022, published="2023-01-20", url=url)
+    cfg = config(tmp_path, roster_doc=roster_doc)
+    recs = current(check(s, cfg, as_of=date(2024, 6, 1)), rules={"P2", "P3"})
+    assert [(r["rule"], r["agency"]) for r in recs] == [("P2", "某县王集镇人民政府")]
+    assert "2023-02-20" in recs[0]["message"] and "2023-03-06" in recs[0]["message"]
+    # a quiet correction after publication, same URL
+    edited = copy_report(dept)
+    col = next(c for c in ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
+               if edited["applications"]["granted"][c] >= 1)
+    for c in (col, "total"):
+        bump(edited, "applications", "granted", c, -1)
+        bump(edited, "applications", "partial", c, 1)
+    f.write_text(render_html(edited), encoding="utf-8")
+    load_file(h, s, f, agency=dept["agency"], year=2022, published="2023-01-20", url=url)
+    recs = current(check(s, cfg, as_of=date(2024, 6, 1)), rules={"P2", "P3"})
+    p3 = [r for r in recs if r["rule"] == "P3"]
+    assert len(p3) == 1 and p3[0]["agency"] == "某县财政局" and "予以公开" in p3[0]["message"]
+    assert len(p3[0]["evidence"]["versions"]) == 3
+    s.close()
+
+
+# ------------------------------------------------------------------------------ life of a finding
+def _broken(agency="某县住房和城乡建设局", delta=1):
+    rep = series(agency, [2022], seed_=11)[0]
+    for c in ("natural_person", "total"):  # R1 and R3 in two columns; rows still add up (R2)
+        bump(rep, "applications", "total_handled", c, delta)
+    renarrate(rep)  # the text states the table (no W3)
+    return rep
+
+
+def test_idempotent_resolve_dismiss_reopen(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    cfg = config(tmp_path)
+    load_report(h, s, tmp_path, _broken())
+    first = {r["fingerprint"]: r for r in current(check(s, cfg))}
+    assert {r["rule"] for r in first.values()} == {"R1", "R3"} and all(r["new"] for r in first.values())
+    again = {r["fingerprint"]: r for r in current(check(s, cfg))}
+    assert set(again) == set(first)
+    for fp, r in again.items():
+        assert r["id"] == first[fp]["id"] and not r["new"] and r["first_seen"] == first[fp]["first_seen"]
+    r1 = next(r for r in again.values() if r["rule"] == "R1")
+    # dismissed: holds on later runs while the numbers are the same
+    dismiss(s, r1["id"], "经核实为排版错误，已联系更正", datetime(2024, 1, 1))
+    s.commit()
+    recs = check(s, cfg)
+    assert next(r for r in recs if r["id"] == r1["id"])["status"] == "dismissed"
+    assert s.get(Finding, r1["id"]).dismissed_reason == "经核实为排版错误，已联系更正"
+    # a corrected version of the report: everything resolves
+    load_report(h, s, tmp_path, series("某县住房和城乡建设局", [2022], seed_=11)[0])
+    recs = check(s, cfg)
+    assert not current(recs)
+    assert {r["id"] for r in recs if r["resolved_in_this_run"]} == {r["id"] for r in again.values()
+                                                                    if r["id"] != r1["id"]}
+    assert s.get(Finding, r1["id"]).status == "dismissed"  # a dismissal is a person's decision
+    # broken again, with the same numbers: the open ones reopen (same ids), the dismissed one holds
+    load_report(h, s, tmp_path, _broken())
+    recs = current(check(s, cfg))
+    byid = {r["id"]: r for r in recs}
+    assert set(byid) == {r["id"] for r in again.values()}
+    assert byid[r1["id"]]["status"] == "dismissed"
+    assert all(r["status"] == "open" and r["reopened"] for i, r in byid.items() if i != r1["id"])
+    # broken with other numbers: the dismissal lapses
+    worse = _broken(delta=3)
+    load_report(h, s, tmp_path, worse)
+    recs = current(check(s, cfg))
+    r = next(x for x in recs if x["id"] == r1["id"])
+    handled = worse["applications"]["total_handled"][r1["evidence"]["subject"].rsplit(":", 1)[1]]
+    assert r["status"] == "open" and r["reopened"] and f"办理结果总计{handled}" in r["message"]
+    s.close()
+
+
+def test_year_and_province_runs_touch_only_their_scope(tmp_path):
+    h = home(tmp_path)
+    s = h.session()
+    cfg = config(tmp_path)
+    a = _broken()
+    b = series("某县水务局", [2021], seed_=12)[0]
+    for c in ("natural_person", "total"):
+        bump(b, "applications", "total_handled", c, 1)
+    renarrate(b)
+    load_report(h, s, tmp_path, a)
+    load_report(h, s, tmp_path, b)
+    ids = {r["id"] for r in current(check(s, cfg))}
+    only = check(s, cfg, year=2022)
+    assert {r["year"] for r in only} == {2022} and not [r for r in only if r["resolved_in_this_run"]]
+    assert {f.status for f in s.query(Finding).filter(Finding.id.in_(ids))} == {"open"}
+    s.close()
+
+
+# ------------------------------------------------------------------------------ CLI
+def _cli(home_: Path, cfg_dir: Path, *args):
+    env = dict(os.environ, NIANBAO_CONFIG=str(cfg_dir))
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", "--home", str(home_), *args], capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_cli_check_json_findings_and_dismiss(tmp_path):
+    cfg_dir = tmp_path / "config"
+    config(tmp_path)
+    h = home(tmp_path)
+    s = h.session()
+    load_report(h, s, tmp_path, _broken())
+    s.close()
+    p = _cli(h.home, cfg_dir, "check", "--json", "--as-of", "2023-06-01")
+    assert p.returncode == 1, p.stderr
+    recs = json.loads(p.stdout)
+    for key in ("rule", "severity", "agency", "year", "message", "evidence", "status", "id", "fingerprint",
+                "first_seen", "last_seen", "new"):
+        assert all(key in r for r in recs), key
+    assert {r["rule"] for r in recs} == {"R1", "R3"} and all(r["new"] for r in recs)
+    p = _cli(h.home, cfg_dir, "check", "--as-of", "2023-06-01")
+    assert p.returncode == 1 and "某县住房和城乡建设局 · 2022年度" in p.stdout and "R1 勾稽关系不成立（总计列）" in p.stdout
+    for r in recs:
+        p = _cli(h.home, cfg_dir, "findings", "dismiss", str(r["id"]), "--why", "已核实")
+        assert p.returncode == 0, p.stderr
+    p = _cli(h.home, cfg_dir, "check", "--as-of", "2023-06-01")
+    assert p.returncode == 0, p.stdout  # no open errors left
+    p = _cli(h.home, cfg_dir, "findings", "--status", "dismissed", "--json")
+    assert {r["id"] for r in json.loads(p.stdout)} == {r["id"] for r in recs}
+    p = _cli(h.home, cfg_dir, "findings", "list", "--rule", "R1")
+    assert p.returncode == 0 and "已忽略" in p.stdout
+    p = _cli(h.home, cfg_dir, "findings", "dismiss", "999999", "--why", "x")
+    assert p.returncode == 2
+
+
+def test_repository_config_loads():
+    from monitor import MonitorConfig
+    from monitor.config import DEFAULTS
+
+    cfg = MonitorConfig.load()
+    assert set(DEFAULTS) <= set(cfg.data)
+    assert cfg.deadline(2023, "department", None, None, None) == date(2024, 1, 31)
+    assert cfg.deadline(2023, "government", None, None, None) == date(2024, 3, 31)
