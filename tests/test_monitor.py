@@ -465,3 +465,24 @@ def test_repository_config_loads():
     assert set(DEFAULTS) <= set(cfg.data)
     assert cfg.deadline(2023, "department", None, None, None) == date(2024, 1, 31)
     assert cfg.deadline(2023, "government", None, None, None) == date(2024, 3, 31)
+
+
+def test_rosters_speak_only_for_territory_we_looked_at(tmp_path: Path) -> None:
+    """Importing unrelated reports must not turn every roster agency into 'not published'."""
+    import json as _json
+    import random as _random
+    import subprocess
+    import sys
+
+    from portal.render import render_html
+    from portal.synth import random_report
+
+    f = tmp_path / "r.html"
+    f.write_text(render_html(random_report(_random.Random(3), "某市某区民政局", 2021)), encoding="utf-8")
+    home = tmp_path / "home"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "nianbao.cli", "--home", str(home), *a],  # noqa: E731
+                                    capture_output=True, text=True, timeout=300)
+    assert run("import", str(f)).returncode == 0
+    p = run("check", "--as-of", "2022-06-01", "--json")
+    findings = _json.loads(p.stdout)
+    assert [x for x in findings if x["rule"] == "P1"] == []

@@ -142,11 +142,17 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
     years = [view.year_requested] if _explicit_year(view) else sorted(harvested)
     if cfg["publication"].get("check_unharvested_years") and not _explicit_year(view):
         years = sorted(set(years) | {as_of.year - 1})
+    # A roster speaks only for territory we have looked at: its province counts once one of its
+    # sites has been crawled or one of its agencies has a report. Importing a folder of unrelated
+    # reports must not turn every other roster entry into "not published".
+    looked = {a.province for a in view.agencies.values() if a.expected
+              and (seen.get(a.key) or (a.site in sites.by_name and sites.by_name[a.site] in sites.latest))}
     for year in years:
         for a in view.agencies.values():
             if a.pseudo or not view.in_province(a):
                 continue
-            if not a.expected_for(year) and not any(y < year for y in seen.get(a.key, ())):
+            on_roster = a.expected_for(year) and a.province in looked
+            if not on_roster and not any(y < year for y in seen.get(a.key, ())):
                 continue
             if year in seen.get(a.key, ()):
                 continue
