@@ -25,7 +25,7 @@ NOT_REPORT = re.compile(
 )
 # a 年报 column (no year of its own): 政府信息公开年报, 政府信息公开工作年度报告, 部门年报, 乡镇年报 …
 COLUMN_TITLE = re.compile(r"^(?:[^\d]{0,16})(?:政府)?(?:信息公开)?(?:工作)?(?:年度报告|年报)(?:专栏|栏目)?$")
-_AGENCY_END = re.compile(r"(?:关于)?(?:(?:19|20)\d{2}\s*(?:年度|年)|政府信息公开|政务公开|信息公开|年度报告|年报)")
+_AGENCY_END = re.compile(r"(?:关于)?(?:(?:(?:19|20)\d{2}|[〇○零Ｏ一二三四五六七八九]{4})\s*(?:年度|年)|政府信息公开|政务公开|信息公开|年度报告|年报)")
 _AGENCY_JUNK = re.compile(r"^[\s《“\"【\[（(]+|[\s》”\"】\]）)的\-—_:：]+$")
 
 
@@ -66,7 +66,10 @@ def is_report_title(title: str | None, in_column: bool = False) -> bool:
         return False
     if TRANSPARENCY.search(t):
         return not re.search(r"指南|制度|目录|通知|征求意见|考核|评估", t)
-    return in_column and not NOT_REPORT.search(t)
+    return in_column and not NOT_REPORT.search(t) and bool(_ENDS_REPORT.search(t))
+
+
+_ENDS_REPORT = re.compile(r"(?:年度报告|年报)(?:[（(【\[][^）)】\]]{0,12}[）)】\]])?(?:\.[A-Za-z]{2,4})?$")
 
 
 def is_column_title(title: str | None) -> bool:
@@ -166,7 +169,7 @@ def url_month(url: str | None) -> str | None:
 
 
 # ------------------------------------------------------------------------------------ URLs
-ATTACHMENT_EXTS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "rtf", "zip", "rar")
+ATTACHMENT_EXTS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "txt", "rtf", "ofd")
 _ATT_EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTS) + r")$", re.I)
 _ATT_QUERY = re.compile(r"(?:^|[=/&])[^=&]*\.(" + "|".join(ATTACHMENT_EXTS) + r")(?:$|&)", re.I)
 _VIEWER = re.compile(r"(?:viewer(?:\.html?)?|pdfjs[^?]*|preview[^?]*)\?(?:.*&)?file=([^&#]+)", re.I)

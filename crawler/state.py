@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from db.models import CrawlRun, Document, Site
 from db.store import now
@@ -97,7 +97,11 @@ class CrawlState:
         self.run_id = self.run.id
         self.site_id = self.run.site_id
         self._pending = 0
+        self._rows: list[dict[str, Any]] = []
         self._last_commit = time.monotonic()
+        # a first crawl into an empty database has nothing to ask conditionally about
+        self.history = self.session.execute(
+            select(Document.id).where(Document.crawl_run_id != self.run_id).limit(1)).first() is not None
         self.out = sys.stdout if settings.getbool("NIANBAO_PROGRESS", True) else None
         self.counts = {"documents": 0, "pages": 0, "lists": 0, "details": 0, "attachments": 0, "reports": 0,
                        "errors": 0, "not_modified": 0, "unchanged": 0, "downloads": 0, "replayed": 0,
@@ -109,41 +113,48 @@ class CrawlState:
         """The row this run already has for ``url`` (resume), if any."""
         if not self.resumed:
             return None
-        self.flush()
-        row = self.session.execute(
-            select(Document.id, Document.sha256, Document.final_url, Document.content_type, Document.http_status,
-                   Document.error, Document.kind, Document.meta)
-            .where(Document.crawl_run_id == self.run_id, Document.url == url).order_by(Document.id).limit(1)).first()
+        # rows of this process need no flush: its dupefilter never requests a URL twice
+        with self.session.no_autoflush:
+            row = self.session.execute(
+                select(Document.id, Document.sha256, Document.final_url, Document.content_type, Document.http_status,
+                       Document.error, Document.kind, Document.meta)
+                .where(Document.crawl_run_id == self.run_id, Document.url == url).order_by(Document.id).limit(1)).first()
         return Recorded(*row) if row else None
 
     def previous(self, url: str) -> dict[str, Any] | None:
         """The latest stored fetch of ``url`` from an earlier run (for If-None-Match / If-Modified-Since)."""
-        self.flush()
-        row = self.session.execute(
-            select(Document.id, Document.sha256, Document.etag, Document.last_modified, Document.content_type,
-                   Document.final_url, Document.size)
-            .where(Document.url == url, Document.sha256.is_not(None), Document.crawl_run_id != self.run_id)
-            .order_by(Document.fetched_at.desc(), Document.id.desc()).limit(1)).first()
+        if not self.history:
+            return None
+        with self.session.no_autoflush:  # only earlier runs matter: nothing of this one to flush
+            row = self.session.execute(
+                select(Document.id, Document.sha256, Document.etag, Document.last_modified, Document.content_type,
+                       Document.final_url, Document.size)
+                .where(Document.url == url, Document.sha256.is_not(None), Document.crawl_run_id != self.run_id)
+                .order_by(Document.fetched_at.desc(), Document.id.desc()).limit(1)).first()
         if row is None:
             return None
         return {"id": row[0], "sha256": row[1], "etag": row[2], "last_modified": row[3], "content_type": row[4],
                 "final_url": row[5], "size": row[6]}
 
     # -------------------------------------------------------------------- writes
-    def add(self, doc: Document) -> Document:
-        doc.crawl_run_id = self.run_id
-        doc.site_id = self.site_id
-        self.session.add(doc)
+    def add(self, row: dict[str, Any]) -> None:
+        """Queue one ``documents`` row (column -> value); rows are written in batches (one
+        executemany and one commit every ``COMMIT_EVERY`` rows or ``COMMIT_SECONDS``). A row lost
+        in a kill is a URL the resumed run fetches again, so batching loses nothing."""
+        row["crawl_run_id"] = self.run_id
+        row["site_id"] = self.site_id
+        self._rows.append(row)
         self._pending += 1
         if self._pending >= self.COMMIT_EVERY or time.monotonic() - self._last_commit > self.COMMIT_SECONDS:
             self.commit()
-        return doc
 
     def flush(self) -> None:
-        if self._pending:
-            self.session.flush()
+        if self._rows:
+            self.session.execute(insert(Document), self._rows)
+            self._rows = []
 
     def commit(self) -> None:
+        self.flush()
         self.session.commit()
         self._pending = 0
         self._last_commit = time.monotonic()

@@ -45,6 +45,13 @@ class SamplePortal:
         return server
 
 
+class _Server(ThreadingHTTPServer):
+    """The stock server with a deeper accept queue (5 drops connections under a crawler)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class PortalServer:
     """A running portal. ``requests`` logs (method, Host header, path with query, status)."""
 
@@ -54,7 +61,7 @@ class PortalServer:
         self.requests: list[tuple[str, str, str, int]] = []
         self._cache: dict[tuple[str, int], tuple[bytes, str, str]] = {}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _handler(self))
+        self._httpd = _Server((host, port), _handler(self))
         self._httpd.daemon_threads = True
         self.host, self.port = self._httpd.server_address[:2]
         self.site = Site.build(truth, self.port)
@@ -132,6 +139,7 @@ def _not_modified(headers, etag: str, last_modified: str) -> bool:
 def _handler(server: PortalServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall per response
         server_version = "nginx"
         sys_version = ""
 
