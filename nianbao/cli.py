@@ -188,8 +188,10 @@ def reextract(obj: Ctx, pending: bool) -> None:
 @click.option("--province", help="Only agencies of this province.")
 @click.option("--year", type=int, help="Only this report year.")
 @click.option("--json", "as_json", is_flag=True, help="One object per line, with the canonical tables.")
+@click.option("--all", "everything", is_flag=True,
+              help="Also documents that are not reports (cover pages pointing to an attachment).")
 @click.pass_obj
-def reports(obj: Ctx, province: str | None, year: int | None, as_json: bool) -> None:
+def reports(obj: Ctx, province: str | None, year: int | None, as_json: bool, everything: bool) -> None:
     """List harvested reports: agency, year, region, publication date, source URL, template, status.
 
     With --json each line also carries the canonical tables exactly as `parse --json` prints them.
@@ -203,7 +205,7 @@ def reports(obj: Ctx, province: str | None, year: int | None, as_json: bool) -> 
 
     home = obj.home()
     with home.session() as s:
-        list_reports(s, province, year, as_json, click.echo)
+        list_reports(s, province, year, as_json, click.echo, everything)
 
 
 def _register() -> None:

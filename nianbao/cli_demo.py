@@ -83,6 +83,12 @@ def demo(obj, jobs: int, keep: bool) -> None:
             raise click.ClickException("no config/sites/sample-*.yaml: the sample portal's site entries are missing")
         runs = run_crawls(home, sites, sites_source=str(sample_sites_source()), portal=server.url, fast="local",
                           jobs=jobs, extract=True)
+        # the portal then revises two reports (the truth's P3 plants) and we crawl again: conditional
+        # requests make the re-crawl cheap, and the changed reports are stored as new versions
+        server.set_epoch(1)
+        click.echo("re-crawling after the portal changed two reports …", err=True)
+        recrawl = run_crawls(home, sites, sites_source=str(sample_sites_source()), portal=server.url, fast="local",
+                             jobs=jobs, extract=True)
         truth = server.truth
         offsite = [r for r in server.requests if not r[1].startswith("127.0.0.1")]
         private = [r for r in server.requests if r[2].startswith("/private/")]
@@ -106,6 +112,10 @@ def demo(obj, jobs: int, keep: bool) -> None:
     click.echo(table(["site", "status", "pages", "reports", "downloads", "304", "errors", "extracted", "time"],
                      summary_rows(runs)))
     click.echo("")
+    click.echo("re-crawl:")
+    click.echo(table(["site", "status", "pages", "reports", "downloads", "304", "errors", "extracted", "time"],
+                     summary_rows(recrawl)))
+    click.echo("")
     want = {(r.agency, r.year): r for r in truth.reports if r.site in site_of}
     got: dict[tuple[str, int], set[str]] = {}
     for rep, _doc in rows:
@@ -114,14 +124,38 @@ def demo(obj, jobs: int, keep: bool) -> None:
     right_date = [k for k in found if want[k].published.date().isoformat() in got[k]]
     click.echo(f"truth: {len(want)} reports published on {len(site_of)} sites; found {len(found)}, "
                f"with the right publication date {len(right_date)}; "
-               f"{sum(len(v) for v in got.values())} report versions stored")
+               f"{len(rows)} report versions stored (a changed report keeps both)")
     missing = sorted(set(want) - set(found))
     for agency, year in missing[:20]:
         click.echo(f"  missing: {agency} {year} ({want[(agency, year)].url})")
     click.echo(f"requests to other hosts: {len(offsite)}; into robots.txt-disallowed /private/: {len(private)}; "
                f"time {elapsed:.0f}s; data in {folder}")
-    bad = [r for r in runs if r.status != "finished"]
+    _check(home, truth, click.echo)
+    bad = [r for r in runs + recrawl if r.status != "finished"]
     sys.exit(1 if bad or missing else 0)
+
+
+def _check(home, truth, echo) -> None:
+    """Run the monitor over what was harvested and hold its findings against the planted problems."""
+    from collections import Counter
+    from datetime import date
+
+    from monitor import MonitorConfig, run_check
+
+    last = max(r.year for r in truth.reports)
+    with home.session() as s:
+        result = run_check(s, MonitorConfig.load(), as_of=date(last + 1, 12, 31))
+        s.commit()
+    found = Counter(r["rule"] for r in result.records if r["status"] == "open")
+    planted = Counter(p.rule for p in truth.problems)
+    echo("")
+    echo(f"monitor (as of {last + 1}-12-31): " + ", ".join(f"{rule} {n}" for rule, n in sorted(found.items())))
+    echo("planted in the portal's truth file: " + ", ".join(f"{rule} {n}" for rule, n in sorted(planted.items())))
+    flagged = {(r["agency"], r["year"]) for r in result.records if r["status"] == "open" and r["rule"] not in ("C1", "X1")}
+    missed = [p for p in truth.problems if not any((p.agency, y) in flagged for y in (p.years or [p.year]))]
+    echo(f"planted problems found: {len(truth.problems) - len(missed)} of {len(truth.problems)}"
+         + "".join(f"\n  missed: {p.rule} {p.agency} {p.year}" for p in missed))
+    echo("see them with: nianbao --home " + str(home.home) + " check --as-of " + f"{last + 1}-12-31")
 
 
 COMMANDS = [demo]

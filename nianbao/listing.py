@@ -12,11 +12,14 @@ from nianbao.output import grid, to_json
 
 
 def list_reports(s: Session, province: str | None, year: int | None, as_json: bool,
-                 echo: Callable[[str], None]) -> int:
+                 echo: Callable[[str], None], everything: bool = False) -> int:
     q = (select(ReportRow, Document, Agency).join(Document, ReportRow.document_id == Document.id)
          .outerjoin(Agency, ReportRow.agency_id == Agency.id))
     if year:
         q = q.where(ReportRow.year == year)
+    if not everything:
+        # a detail page that only says "see the attachment" is not a second copy of the report
+        q = q.where(ReportRow.status != "not_report")
     if province:
         q = q.where(Agency.province == province)
     q = q.order_by(Agency.province, Agency.region, ReportRow.agency_name, ReportRow.year, ReportRow.id)
