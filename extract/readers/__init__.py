@@ -17,6 +17,20 @@ def register(fmt: str) -> Callable[[Callable[[bytes], Document]], Callable[[byte
     return deco
 
 
+def register_guarded(*formats: str) -> None:
+    """Register binary formats whose reader runs under ``extract.limits`` (child process, time and
+    memory limits): the reader module names its unguarded function in ``limits._READERS``."""
+    from functools import partial
+
+    def run(fmt: str, data: bytes) -> Document:
+        from extract.limits import guarded
+
+        return guarded(fmt, data)
+
+    for fmt in formats:
+        BINARY_READERS[fmt] = partial(run, fmt)
+
+
 def _register_binary_readers() -> None:
     """Import the attachment readers so they register (their heavy imports are lazy)."""
     from extract.readers import pdf  # noqa: F401

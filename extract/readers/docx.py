@@ -21,21 +21,9 @@ from __future__ import annotations
 import re
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register
+from extract.readers import register_guarded
 
 
-@register("docx")
-def read_docx(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("docx", data)
-
-
-@register("zip")
-def read_zip(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("zip", data)
 
 
 def _local(el) -> str:
@@ -419,3 +407,6 @@ def read_zip_unguarded(data: bytes) -> Document:
         return read_docx_unguarded(data)
     sample = ", ".join(sorted(names)[:5])
     raise ExtractError("unsupported_format", f"a zip archive that is not a DOCX or XLSX (members: {sample})")
+
+
+register_guarded('docx', 'zip')

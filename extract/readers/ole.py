@@ -30,21 +30,9 @@ import io
 import struct
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register
+from extract.readers import register_guarded
 
 
-@register("doc")
-def read_doc(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("doc", data)
-
-
-@register("wps")
-def read_wps(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("wps", data)
 
 
 def read_doc_unguarded(data: bytes) -> Document:
@@ -456,3 +444,6 @@ class WordBinary:
             self.problems.append({"kind": "table_layout", "message": f"table {ti}: the cell layout could not "
                                   "be read; cells are placed by their order in the row", "where": f"table {ti}"})
         return Table(out, f"table {ti}", grid=grid)
+
+
+register_guarded('doc', 'wps')

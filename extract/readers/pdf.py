@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register
+from extract.readers import register_guarded
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六七八九十]{1,3}部分)")
 _SUBHEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[）)]")
@@ -40,12 +40,6 @@ _PAGE_NO = re.compile(r"^\s*(?:[-—－–]\s*\d{1,4}\s*[-—－–]|第\s*\d{1,
                       r"|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
 _CAPTION = re.compile(r"第二十条|勾稽|申请人情况|信息内容|行政复议|行政诉讼|法人或其他组织|复议后起诉|未经复议")
 
-
-@register("pdf")
-def read_pdf(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("pdf", data)
 
 
 # ------------------------------------------------------------------------------ geometry helpers
@@ -613,3 +607,6 @@ def _assemble(doc: Document, per_page: list) -> None:
             first = False
     builder.flush()
     # tables by position are numbered after the ruled ones on their page; keep document order
+
+
+register_guarded('pdf')

@@ -14,24 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register
+from extract.readers import register_guarded
 
 _PARA = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六]部分)|年度报告|年报")
 _CAPTIONS = re.compile(r"第二十条|本年新收|上年结转|结转下年|勾稽")
 
 
-@register("xlsx")
-def read_xlsx(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("xlsx", data)
-
-
-@register("xls")
-def read_xls(data: bytes) -> Document:
-    from extract.limits import guarded
-
-    return guarded("xls", data)
 
 
 def _text(v) -> str:
@@ -199,3 +187,6 @@ def struct_error():
     import struct
 
     return struct.error
+
+
+register_guarded('xlsx', 'xls')
