@@ -32,7 +32,8 @@ def report_dict(s: Session, row: ReportRow) -> dict[str, Any]:
         else:
             pro.setdefault(c.table_key, {}).setdefault(c.row_key, {})[c.column_key] = v
     order = {k: i for i, k in enumerate(T.SECTION_KEYS)}
-    secs = sorted(s.scalars(select(SectionRow).where(SectionRow.report_id == row.id)), key=lambda x: order.get(x.key, 9))
+    secs = sorted((x for x in s.scalars(select(SectionRow).where(SectionRow.report_id == row.id)) if x.key in order),
+                  key=lambda x: order[x.key])
     return {
         "agency": row.agency_name, "year": row.year, "template": row.template, "title": row.title,
         "published": row.published.isoformat() if row.published else None,

@@ -80,6 +80,11 @@ def save_report(s: Session, doc: Document, report: Report | None, *, status: str
                           value=None if cv is None else cv.value,
                           value_text=None if cv is None else value_text(cv.value),
                           raw=None if cv is None else cv.raw, location=None if cv is None else cv.where))
+        if report.preamble:
+            # kept for the monitor (W5 reads the 统计期限 stated here); not segmented, so it never
+            # counts towards 内容雷同 — nearly every preamble cites the same 条例
+            s.add(SectionRow(report_id=row.id, key="preamble", title=None, text=report.preamble, tokens="",
+                             keywords=[], facts=[]))
         for sec in report.sections:
             s.add(SectionRow(report_id=row.id, key=sec.key, title=sec.title, text=sec.text,
                              tokens=" ".join(sec.tokens), keywords=list(sec.keywords),

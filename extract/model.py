@@ -72,6 +72,7 @@ class Report:
     review_litigation: dict[str, dict[str, CellValue | None]] = field(default_factory=dict)
     proactive: dict[str, dict[str, dict[str, CellValue | None]]] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
+    preamble: str = ""  # the text before 一、 (often where the 统计期限 is stated)
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)

@@ -93,6 +93,8 @@ def find_facts(text: str, section: str | None) -> list[Fact]:
 def read_narrative(doc: Document, report: Report, segment: bool = True) -> None:
     heads, paras = find_sections(doc)
     index = {id(p): i for i, p in enumerate(paras)}
+    first = index[id(heads[0][3])] if heads else 0
+    report.preamble = "\n".join(p.text for p in paras[:first])
     for n, (num, key, title, para) in enumerate(heads):
         start = index[id(para)] + 1
         end = index[id(heads[n + 1][3])] if n + 1 < len(heads) else len(paras)

@@ -486,3 +486,23 @@ def test_rosters_speak_only_for_territory_we_looked_at(tmp_path: Path) -> None:
     p = run("check", "--as-of", "2022-06-01", "--json")
     findings = _json.loads(p.stdout)
     assert [x for x in findings if x["rule"] == "P1"] == []
+
+
+def test_stale_year_in_the_preamble_is_found(tmp_path: Path) -> None:
+    """W5 reads the 统计期限 stated before 一、 too (where seed 002 states it)."""
+    import json as _json
+    import random as _random
+
+    from portal.render import render_tab
+    from portal.synth import random_report
+
+    text = render_tab(random_report(_random.Random(9), "某县统计局", 2022)).split("\n")
+    text.insert(1, "本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。")
+    f = tmp_path / "r.txt"
+    f.write_text("\n".join(text), encoding="utf-8")
+    home = tmp_path / "home"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "nianbao.cli", "--home", str(home), *a],  # noqa: E731
+                                    capture_output=True, text=True, timeout=300)
+    assert run("import", str(f)).returncode == 0
+    findings = _json.loads(run("check", "--as-of", "2023-06-01", "--json").stdout)
+    assert [(x["rule"], x["year"]) for x in findings if x["rule"] == "W5"] == [("W5", 2022)]
