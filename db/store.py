@@ -3,7 +3,6 @@ alike, so a crawled report and an imported one are stored the same way."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ def now() -> datetime:
 def value_text(v) -> str | None:
     if v is None:
         return None
-    return str(v) if isinstance(v, (int, Decimal)) else str(v)
+    return str(v)  # int, or Decimal with the digits as written
 
 
 def get_agency(s: Session, name: str, region_code: str = "", **attrs) -> Agency:

@@ -210,16 +210,10 @@ def reports(obj: Ctx, province: str | None, year: int | None, as_json: bool, eve
 
 def _register() -> None:
     """Commands of the other stages live in their own modules."""
-    import importlib
+    from nianbao import cli_crawl, cli_demo, cli_monitor, cli_portal
 
-    for mod in ("nianbao.cli_crawl", "nianbao.cli_monitor", "nianbao.cli_demo", "nianbao.cli_portal"):
-        try:
-            m = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
-        for cmd in getattr(m, "COMMANDS", []):
+    for mod in (cli_crawl, cli_portal, cli_monitor, cli_demo):
+        for cmd in mod.COMMANDS:
             main.add_command(cmd)
 
 

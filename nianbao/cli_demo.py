@@ -30,10 +30,8 @@ def load_sample_sites(portal_url: str):
 
 
 def start_portal():
-    try:
-        from portal.site import SamplePortal  # the documented place
-    except ImportError:
-        from portal.server import SamplePortal
+    from portal.server import SamplePortal
+
     return SamplePortal.build().serve(port=0)
 
 

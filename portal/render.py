@@ -5,7 +5,6 @@ demo and the property tests, which parse the rendering back and compare."""
 from __future__ import annotations
 
 import html as _html
-from decimal import Decimal
 from typing import Any
 
 from extract import template as T
@@ -51,6 +50,15 @@ def app_rows(tpl: str) -> list[tuple[str | None, str | None, str, str]]:
     i = next(k for k, r in enumerate(rows) if r[3] == "total_handled")
     rows.insert(i, ("三、本年度办理结果", None, "（六）其他处理", "other"))
     return rows
+
+
+def app_spans(rows: list[tuple[str | None, str | None, str, str]]) -> tuple[int, dict[str, int]]:
+    """Row spans of the merged label cells: 三、本年度办理结果 and each （三）–（六） group."""
+    inner: dict[str, int] = {}
+    for r in rows:
+        if r[1]:
+            inner[r[1]] = inner.get(r[1], 0) + 1
+    return sum(1 for r in rows if r[0]), inner
 
 
 _PRO_LABELS = {
@@ -279,11 +287,7 @@ def html_tables(rep: dict) -> dict[int, str]:
          "<tr>" + _td("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3) + _td("申请人情况", colspan=7) + "</tr>",
          "<tr>" + _td("自然人", 2) + _td("法人或其他组织", colspan=5) + _td("总计", 2) + "</tr>",
          "<tr>" + "".join(_td(x) for x in ["商业<br/>企业", "科研<br/>机构", "社会公益组织", "法律服务机构", "其他"]) + "</tr>"]
-    outer_n = sum(1 for r in rows if r[0])
-    inner_n: dict[str, int] = {}
-    for r in rows:
-        if r[1]:
-            inner_n[r[1]] = inner_n.get(r[1], 0) + 1
+    outer_n, inner_n = app_spans(rows)
     seen_outer, seen_inner = False, set()
     for outer, inner, lab, key in rows:
         cells = []

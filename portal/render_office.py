@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 
 from extract import template as T
-from portal.render import (SECTION_TITLES, _app_values, _review_values, _sections, _title, app_rows,
+from portal.render import (SECTION_TITLES, _app_values, _review_values, _sections, _title, app_rows, app_spans,
                            proactive_blocks)
 
 APPLICATION_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -90,11 +90,7 @@ def applications_grid(rep: dict) -> Grid:
     for j, lab in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]):
         g.put(2, 4 + j, lab)
     rows = app_rows(rep["template"])
-    outer_n = sum(1 for row in rows if row[0])
-    inner_n: dict[str, int] = {}
-    for row in rows:
-        if row[1]:
-            inner_n[row[1]] = inner_n.get(row[1], 0) + 1
+    outer_n, inner_n = app_spans(rows)
     seen_outer, seen_inner = False, set()
     for k, (outer, inner, lab, key) in enumerate(rows):
         r = 3 + k

@@ -26,6 +26,18 @@ from extract.readers import register_guarded
 
 
 
+def _wrapped(el, name: str) -> list:
+    """Children named ``name``, looking through content controls and custom XML wrappers."""
+    out = []
+    for c in el:
+        n = _local(c)
+        if n == name:
+            out.append(c)
+        elif n in ("sdt", "sdtContent", "customXml"):
+            out.extend(_wrapped(c, name))
+    return out
+
+
 def _local(el) -> str:
     tag = el.tag
     if not isinstance(tag, str):
@@ -265,18 +277,7 @@ class _Walker:
         self.nt += 1
         ti = self.nt
         rows: list[list[TCell]] = []
-        trs = []
-
-        def collect(el) -> None:
-            for c in el:
-                n = _local(c)
-                if n == "tr":
-                    trs.append(c)
-                elif n in ("sdt", "sdtContent", "customXml"):
-                    collect(c)
-
-        collect(tbl)
-        for r, tr in enumerate(trs):
+        for r, tr in enumerate(_wrapped(tbl, "tr")):
             row: list[TCell] = []
             col = 0
             trpr = _child(tr, "trPr")
@@ -287,18 +288,7 @@ class _Walker:
                         col = max(0, int(_attr(gb, "val") or 0))
                     except ValueError:
                         col = 0
-            tcs = []
-
-            def cells(el) -> None:
-                for c in el:
-                    n = _local(c)
-                    if n == "tc":
-                        tcs.append(c)
-                    elif n in ("sdt", "sdtContent", "customXml"):
-                        cells(c)
-
-            cells(tr)
-            for tc in tcs:
+            for tc in _wrapped(tr, "tc"):
                 tcpr = _child(tc, "tcPr")
                 span, vcont, hcont = 1, False, False
                 if tcpr is not None:

@@ -96,13 +96,7 @@ def _sprms(grpprl: bytes):
                 cb = struct.unpack_from("<H", grpprl, i)[0]
                 op = grpprl[i + 2:i + 1 + cb]
                 i += 1 + cb
-            elif sprm == 0xC615:  # sprmPChgTabs: 1-byte length, 255 means computed; skip safely
-                if i >= n:
-                    return
-                cb = grpprl[i]
-                op = grpprl[i + 1:i + 1 + cb]
-                i += 1 + cb
-            else:
+            else:  # a 1-byte length (sprmPChgTabs 0xC615 included: skipped safely)
                 if i >= n:
                     return
                 cb = grpprl[i]
