@@ -55,13 +55,13 @@ def main(argv=None) -> int:
     from crawler import settings as project_settings
     from crawler.spiders import spider_for
     from crawler.state import begin_run
+    from db.session import write_with_patience
     from nianbao.pipeline import Home
 
     home = Home.open(args.home, args.db)
     with home.session() as s:
-        run, resumed = begin_run(s, cfg, args.resume)
+        run, resumed = write_with_patience(s, lambda: begin_run(s, cfg, args.resume))
         run_id = run.id
-        s.commit()
 
     jobs = home.home / "jobs" / cfg.name
     jobdir = jobs / f"run-{run_id}"

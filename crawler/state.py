@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from db.models import CrawlRun, Document, Site
+from db.session import write_with_patience
 from db.store import now
 from nianbao.pipeline import Home
 
@@ -154,19 +155,29 @@ class CrawlState:
             self._rows = []
 
     def commit(self) -> None:
-        self.flush()
-        self.session.commit()
+        """Write the queued rows; while another writer holds the SQLite file they stay queued
+        and the write is tried again (``write_with_patience``)."""
+        rows = list(self._rows)
+
+        def write() -> None:
+            self._rows = list(rows)
+            self.flush()
+
+        write_with_patience(self.session, write)
         self._pending = 0
         self._last_commit = time.monotonic()
 
     def finish(self, reason: str, stats: dict[str, Any]) -> None:
         self.commit()
-        run = self.session.get(CrawlRun, self.run_id)
-        run.status = "finished" if reason == "finished" else "interrupted"
-        run.finished_at = now()
         keep = {k: v for k, v in stats.items() if isinstance(v, (int, float, str))}
-        run.stats = {**(run.stats or {}), **self.counts, "close_reason": reason, "scrapy": keep}
-        self.commit()
+
+        def write() -> None:
+            run = self.session.get(CrawlRun, self.run_id)
+            run.status = "finished" if reason == "finished" else "interrupted"
+            run.finished_at = now()
+            run.stats = {**(run.stats or {}), **self.counts, "close_reason": reason, "scrapy": keep}
+
+        write_with_patience(self.session, write)
 
     def close(self) -> None:
         try:

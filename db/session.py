@@ -1,13 +1,17 @@
 """Engines, sessions and migrations. Any SQLAlchemy URL works; SQLite is the default."""
 from __future__ import annotations
 
+import os
+import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -17,12 +21,15 @@ def engine(url: str) -> Engine:
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     eng = create_engine(url, future=True)
     if eng.dialect.name == "sqlite":
+        # how long one statement waits for another writer of the file before "database is locked"
+        busy_ms = int(os.environ.get("NIANBAO_SQLITE_BUSY_MS", "30000"))
+
         @event.listens_for(eng, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
     return eng
 
@@ -58,3 +65,28 @@ def ensure_schema(url: str) -> None:
         return
     upgrade(url)
     _migrated.add(url)
+
+
+LOCK_PATIENCE = 300.0  # seconds a write waits, in all, for another writer of the same SQLite file
+
+
+def write_with_patience(s: Session, work: Callable[[], T], patience: float = LOCK_PATIENCE) -> T:
+    """Run ``work`` (which writes through ``s``) and commit, again after a rollback while the
+    database is locked by another writer. SQLite has one writer at a time, and a crawl
+    subprocess shares the file with the parent that extracts what earlier crawls fetched: a lock
+    held past ``busy_timeout`` must delay a write, not end the crawl. ``work`` must be safe to
+    repeat (it runs again from the start after a rollback)."""
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            result = work()
+            s.commit()
+            return result
+        except OperationalError as exc:
+            s.rollback()
+            text = str(exc.orig if exc.orig is not None else exc).lower()
+            if not ("locked" in text or "busy" in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

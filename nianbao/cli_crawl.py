@@ -132,10 +132,12 @@ def extract_run(home, run: SiteRun, progress: bool = True) -> dict[str, int]:
             bar = click.progressbar(docs, label=f"extracting {run.site.name}", file=sys.stderr)
             it = bar.__enter__()
         try:
-            for n, doc in enumerate(it, 1):
+            for doc in it:
                 rows[doc.id] = extract_document(s, store, doc, agency_attrs=run.site.agency_attrs)
-                if n % 20 == 0:
-                    s.commit()
+                # one commit per document: on SQLite the write lock is held from the first flush to
+                # the commit, and a crawl subprocess writing to the same file must not wait on a
+                # batch of slow PDF extractions (it gives up after busy_timeout)
+                s.commit()
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)

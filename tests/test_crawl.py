@@ -27,6 +27,16 @@ from nianbao.paths import ROOT
 pytestmark = pytest.mark.slow
 
 
+def _why(runs) -> list:
+    """Status, error and the end of the crawl log of every run that did not finish."""
+    out = []
+    for r in runs:
+        if r.status != "finished":
+            tail = r.log.read_text(encoding="utf-8", errors="replace")[-3000:] if r.log and r.log.exists() else ""
+            out.append((r.site.name, r.status, r.error, r.counts, tail))
+    return out
+
+
 @pytest.fixture(scope="module")
 def portal():
     server = start_portal()
@@ -253,7 +263,7 @@ def test_recrawl_of_unchanged_portal_downloads_almost_nothing(first, second, hom
     n304 = sum(r.counts.get("not_modified", 0) for r in second.runs)
     ratio = full2 / full1
     print(f"re-crawl: {full2} full downloads of {full1} ({ratio:.1%}), {n304} answered 304, {second.seconds:.1f}s")
-    assert all(r.status == "finished" for r in second.runs)
+    assert all(r.status == "finished" for r in second.runs), _why(second.runs)
     assert ratio < 0.10
     with home.session() as s:
         rows = s.scalars(select(Document).where(Document.crawl_run_id.in_(second.run_ids),
@@ -348,6 +358,58 @@ def test_killed_crawl_resumes_to_the_same_documents(portal, tmp_path):
     assert got == want, (sorted(want - got)[:5], sorted(got - want)[:5])
 
 
+# ------------------------------------------------------------------------------ a locked database
+def test_crawl_outlasts_another_writer_holding_the_database(portal, tmp_path, monkeypatch):
+    """SQLite has one writer: while ``nianbao crawl`` extracts one site, the next site's crawl
+    writes to the same file. A writer holding the lock longer than busy_timeout must delay the
+    crawl's rows, not kill the crawl (CI once saw a crawl end 'failed' this way)."""
+    import sqlite3
+    import threading
+
+    portal.set_epoch(0)
+    monkeypatch.setenv("NIANBAO_SQLITE_BUSY_MS", "200")  # the crawl subprocess gives up on a lock quickly
+    home = Home.open(str(tmp_path / "home"), None)
+    site = [s for s in load_sample_sites(portal.url) if s.name == "sample-js-qinghe"]
+    held: dict[str, object] = {}
+
+    def hold_the_lock():
+        """Take the write lock for a second at a time, to the end of the crawl (its last write
+        included), leaving short gaps for the crawl to write in."""
+        path = home.url[len("sqlite:///"):]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            con = sqlite3.connect(path, timeout=5, isolation_level=None)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                status = con.execute("SELECT status FROM crawl_runs").fetchone()
+                if status is None:
+                    continue
+                if status[0] != "running":
+                    return
+                held["times"] = held.get("times", 0) + 1
+                time.sleep(1.0)  # five times the crawl's busy_timeout
+            except sqlite3.OperationalError:
+                continue  # the schema is not there yet, or the crawl holds the lock
+            finally:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                con.close()
+
+    t = threading.Thread(target=hold_the_lock, daemon=True)
+    t.start()
+    out = crawl_all(home, portal, site, jobs=1)
+    t.join()
+    assert held.get("times", 0) >= 2, held  # the lock was held, again and again, while the crawl ran
+    assert all(r.status == "finished" for r in out.runs), _why(out.runs)
+    log = out.runs[0].log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log, log[log.index("Traceback"):][:3000]  # waited, never failed
+    with home.session() as s:
+        urls = set(s.scalars(select(Document.url).where(Document.crawl_run_id == out.run_ids[0])))
+    want = {portal.url + r.url for r in portal.truth.reports if r.site == "sample-js-qinghe"}
+    assert want <= urls, sorted(want - urls)[:5]
+
+
 # ------------------------------------------------------------------------------ without hints
 def test_heuristics_find_every_report_without_site_hints(portal, tmp_path):
     """Real portals are configured with start URLs only: the column, report and pagination
@@ -371,7 +433,7 @@ def test_heuristics_find_every_report_without_site_hints(portal, tmp_path):
 
     home = Home.open(str(tmp_path / "home"), None)
     out = crawl_all(home, portal, load_file(cfg, portal.url), source=cfg, jobs=2)
-    assert all(r.status == "finished" for r in out.runs)
+    assert all(r.status == "finished" for r in out.runs), _why(out.runs)
     with home.session() as s:
         docs = _by_url(s, out.run_ids)
     missing = []
