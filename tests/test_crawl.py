@@ -410,6 +410,45 @@ def test_crawl_outlasts_another_writer_holding_the_database(portal, tmp_path, mo
     assert want <= urls, sorted(want - urls)[:5]
 
 
+# ------------------------------------------------------------------------------ a dead server
+def test_dead_server_is_recorded_and_is_c1_not_p1(tmp_path):
+    """A portal that refuses connections: the crawl ends, its start URL is one Document with the
+    reason, and the monitor says the crawl could not look (C1), never that the agency did not
+    publish (P1)."""
+    import socket
+    from datetime import date
+
+    import yaml
+
+    from tests.fixtures.monitor.support import check, config, current
+
+    with socket.socket() as sock:  # a port that was free a moment ago and has no listener now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/col/col100/index.html"
+    cfg = tmp_path / "dead.yaml"
+    cfg.write_text(yaml.safe_dump({"province": "测试省", "sites": [
+        {"name": "dead-site", "start_urls": [url], "allowed_domains": ["127.0.0.1"], "default_agency": "某县人民政府"}]},
+        allow_unicode=True), encoding="utf-8")
+    from crawler.sites import load_file
+
+    home = Home.open(str(tmp_path / "home"), None)
+    out = run_crawls(home, load_file(cfg, None), sites_source=str(cfg), fast="local", jobs=1, show=False,
+                     settings=("RETRY_TIMES=1",))
+    assert [r.status for r in out] == ["finished"], _why(out)
+    with home.session() as s:
+        docs = s.scalars(select(Document).where(Document.crawl_run_id == out[0].run_id)).all()
+        assert [(d.url, d.sha256) for d in docs] == [(url, None)]
+        assert "ConnectionRefused" in docs[0].error, docs[0].error
+        assert docs[0].meta.get("retries") == 1
+        roster = [{"name": "某县人民政府", "region": "某县", "region_code": "329901", "body_type": "government",
+                   "site": "dead-site"}]
+        recs = current(check(s, config(tmp_path, roster), as_of=date(date.today().year + 1, 4, 10),
+                             year=date.today().year), rules={"P1", "C1"})
+    assert [(r["rule"], r["agency"]) for r in recs] == [("C1", "某县人民政府")], recs
+    assert "dead-site" in recs[0]["message"]
+
+
 # ------------------------------------------------------------------------------ without hints
 def test_heuristics_find_every_report_without_site_hints(portal, tmp_path):
     """Real portals are configured with start URLs only: the column, report and pagination
