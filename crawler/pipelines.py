@@ -11,6 +11,8 @@ fetch — success, 304 or failure — becomes one ``Document`` row of the crawl 
 from __future__ import annotations
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from crawler.items import Fetch
 from crawler.state import get_state
@@ -31,7 +33,7 @@ class StorePipeline:
         st = get_state(self.crawler)
         st.emit("start", force=True, resumed=st.resumed, site_id=st.site_id)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if not isinstance(item, Fetch):
             return item
         st = get_state(self.crawler)
@@ -61,7 +63,8 @@ class StorePipeline:
             c["not_modified"] += 1
         else:
             body = item.body or b""
-            doc["sha256"] = st.store.put(body)
+            # hashing and the fsync'd write run in the reactor's thread pool, beside the downloads
+            doc["sha256"] = await maybe_deferred_to_future(deferToThread(st.store.put, body))
             doc["size"] = len(body)
             c["downloads"] += 1
             c["bytes"] += len(body)

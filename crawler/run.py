@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 
 
@@ -63,19 +62,10 @@ def main(argv=None) -> int:
         run, resumed = write_with_patience(s, lambda: begin_run(s, cfg, args.resume))
         run_id = run.id
 
-    jobs = home.home / "jobs" / cfg.name
-    jobdir = jobs / f"run-{run_id}"
-    marker = jobdir / "nianbao.clean"
-    if not resumed:
-        shutil.rmtree(jobs, ignore_errors=True)
-    elif marker.exists():
-        marker.unlink()  # stopped cleanly: Scrapy's queue and requests.seen are consistent
-    else:
-        # killed: the queue on disk may be partial; re-walk from the start URLs, replaying what
-        # the run already recorded (ResumeReplayMiddleware) and fetching the rest
-        shutil.rmtree(jobdir, ignore_errors=True)
-    jobdir.mkdir(parents=True, exist_ok=True)
-
+    # No JOBDIR: the frontier is not kept on disk. A resumed run (after a clean stop or a hard
+    # kill alike) re-walks from the start URLs, and ResumeReplayMiddleware answers what the run
+    # already recorded from the raw store, so nothing is fetched or recorded twice. The same
+    # holds when a shared frontier (scrapy-redis) replaces Scrapy's scheduler.
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
     if args.fast or args.profile == "fast":
@@ -85,7 +75,6 @@ def main(argv=None) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         settings.set(name.strip(), value, priority="cmdline")
-    settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.set("NIANBAO_HOME", str(home.home), priority="cmdline")
     settings.set("NIANBAO_DB", home.url, priority="cmdline")
     settings.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
@@ -102,11 +91,6 @@ def main(argv=None) -> int:
 
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason")
-    if reason == "finished":
-        shutil.rmtree(jobdir, ignore_errors=True)
-    else:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(str(reason))
     with home.session() as s:
         from db.models import CrawlRun
 

@@ -60,10 +60,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 100}
 
-# JOBDIR (set per site and run by crawler.run) keeps the queue and requests.seen across a clean
-# stop; after a hard kill crawler.run discards it and the run is re-walked from the database
-# (crawler.middlewares.ResumeReplayMiddleware), which never refetches or duplicates a document
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# The frontier lives in memory (no JOBDIR): a stopped or killed run is resumed by re-walking it
+# from the database (crawler.middlewares.ResumeReplayMiddleware), which never refetches or
+# duplicates a document
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # nianbao's own settings (set by crawler.run)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from db.models import CrawlRun, Document, Site
 from db.session import write_with_patience
@@ -100,9 +100,7 @@ class CrawlState:
         self._pending = 0
         self._rows: list[dict[str, Any]] = []
         self._last_commit = time.monotonic()
-        # a first crawl into an empty database has nothing to ask conditionally about
-        self.history = self.session.execute(
-            select(Document.id).where(Document.crawl_run_id != self.run_id).limit(1)).first() is not None
+        self._previous = self._load_previous()
         self.out = sys.stdout if settings.getbool("NIANBAO_PROGRESS", True) else None
         self.counts = {"documents": 0, "pages": 0, "lists": 0, "details": 0, "attachments": 0, "reports": 0,
                        "errors": 0, "not_modified": 0, "unchanged": 0, "downloads": 0, "replayed": 0,
@@ -122,20 +120,24 @@ class CrawlState:
                 .where(Document.crawl_run_id == self.run_id, Document.url == url).order_by(Document.id).limit(1)).first()
         return Recorded(*row) if row else None
 
+    def _load_previous(self) -> dict[str, dict[str, Any]]:
+        """The latest stored fetch of every URL this site fetched in earlier runs, read once: a
+        query per request would cost more than the rest of the request's bookkeeping. Read-only
+        and derived from the database, so any number of crawl processes may each hold it."""
+        latest = (select(func.max(Document.id))
+                  .where(Document.site_id == self.site_id, Document.sha256.is_not(None),
+                         Document.crawl_run_id != self.run_id)
+                  .group_by(Document.url))
+        rows = self.session.execute(
+            select(Document.url, Document.id, Document.sha256, Document.etag, Document.last_modified,
+                   Document.content_type, Document.final_url, Document.size).where(Document.id.in_(latest)))
+        return {r[0]: {"id": r[1], "sha256": r[2], "etag": r[3], "last_modified": r[4], "content_type": r[5],
+                       "final_url": r[6], "size": r[7]} for r in rows}
+
     def previous(self, url: str) -> dict[str, Any] | None:
-        """The latest stored fetch of ``url`` from an earlier run (for If-None-Match / If-Modified-Since)."""
-        if not self.history:
-            return None
-        with self.session.no_autoflush:  # only earlier runs matter: nothing of this one to flush
-            row = self.session.execute(
-                select(Document.id, Document.sha256, Document.etag, Document.last_modified, Document.content_type,
-                       Document.final_url, Document.size)
-                .where(Document.url == url, Document.sha256.is_not(None), Document.crawl_run_id != self.run_id)
-                .order_by(Document.fetched_at.desc(), Document.id.desc()).limit(1)).first()
-        if row is None:
-            return None
-        return {"id": row[0], "sha256": row[1], "etag": row[2], "last_modified": row[3], "content_type": row[4],
-                "final_url": row[5], "size": row[6]}
+        """The latest stored fetch of ``url`` by this site in an earlier run (for If-None-Match /
+        If-Modified-Since, and to tell a changed report from an unchanged one)."""
+        return self._previous.get(url)
 
     # -------------------------------------------------------------------- writes
     def add(self, row: dict[str, Any]) -> None:

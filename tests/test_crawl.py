@@ -334,12 +334,12 @@ def test_killed_crawl_resumes_to_the_same_documents(portal, tmp_path):
 
     broken = Home.open(str(tmp_path / "broken"), None)
     p = _spawn(broken, portal, site, False)
-    _run_until(p, 15, signal.SIGKILL)  # a hard kill: in-flight work and the JOBDIR queue are lost
+    _run_until(p, 15, signal.SIGKILL)  # a hard kill: in-flight work and unwritten rows are lost
     assert p.returncode == -signal.SIGKILL
     recorded = len(_fetched(broken)[0])  # rows flushed before the kill (batches: may be none)
     assert recorded < len(want)
     p = _spawn(broken, portal, site, True)
-    stopped = _run_until(p, recorded + 15, signal.SIGTERM)  # a clean stop: Scrapy keeps its queue in the JOBDIR
+    stopped = _run_until(p, recorded + 15, signal.SIGTERM)  # a clean stop: in-flight requests finish, rows are written
     assert stopped.get("status") == "interrupted", stopped
     if recorded:
         assert stopped.get("replayed", 0) > 0, "the re-walk replays what the killed process recorded"

@@ -51,10 +51,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
+from lxml import etree
 from parsel import Selector
 from w3lib.html import get_base_url
 from w3lib.url import safe_url_string
@@ -86,18 +88,25 @@ class Page:
     links: list | None = None  # the page's <a> links, once computed
 
     def join(self, href: str) -> str | None:
-        href = (href or "").strip().replace("\\", "/")
-        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
-            return None
-        try:
-            url = urljoin(self.base, href)
-        except ValueError:
-            return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            return None
-        # drop fragments: the same page twice is one document
-        return safe_url_string(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
+        return join_url(self.base, href)
+
+
+@lru_cache(maxsize=8192)
+def join_url(base: str, href: str | None) -> str | None:
+    """``href`` made absolute against ``base``, fragment dropped, or None when it is not a web
+    link. Memoised (a pure function): every page of a site repeats the same navigation links."""
+    href = (href or "").strip().replace("\\", "/")
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+        return None
+    try:
+        url = urljoin(base, href)
+    except ValueError:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    # drop fragments: the same page twice is one document
+    return safe_url_string(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
 
 
 def decode_page(url: str, body: bytes, fallback: str | None = None) -> Page:
@@ -349,21 +358,18 @@ class ReportSpider(scrapy.Spider):
                    "发文字号", "有效性", "名称", "标题", "信息来源", "来源", "浏览次数", "关键词", "公开方式", "公开范围", "时效",
                    "体裁分类", "组配分类", "生成日期", "公开日期", "所属机构", "文件编号", "作者", "字号", "点击数", "责任编辑")
 
+    _VISIBLE_TEXT = etree.XPath("descendant-or-self::text()[not(parent::script or parent::style or parent::noscript)]",
+                                smart_strings=False)
+
     def body_text(self, page: Page, limit: int = 8000) -> str:
-        """The page's visible text (scripts and styles left out), the first ``limit`` characters."""
+        """The page's visible text (scripts and styles left out), the first ``limit`` characters
+        (and the rest of the text node that crosses it)."""
+        body = page.sel.root.find("body")
         parts: list[str] = []
         n = 0
-        body = page.sel.root.find("body")
-        root = body if body is not None else page.sel.root
-        skip = ("script", "style", "noscript")
-        for el in root.iter():
-            tag = el.tag if isinstance(el.tag, str) else None  # comments, processing instructions
-            if el.text and tag is not None and tag not in skip:
-                parts.append(el.text)
-                n += len(el.text)
-            if el.tail and el is not root:
-                parts.append(el.tail)
-                n += len(el.tail)
+        for t in self._VISIBLE_TEXT(body if body is not None else page.sel.root):
+            parts.append(t)
+            n += len(t)
             if n > limit:
                 break
         return R.clean(" ".join(parts))
