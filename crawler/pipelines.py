@@ -63,21 +63,27 @@ class StorePipeline:
             c["not_modified"] += 1
         else:
             body = item.body or b""
-            # hashing and the fsync'd write run in the reactor's thread pool, beside the downloads
-            doc["sha256"] = await maybe_deferred_to_future(deferToThread(st.store.put, body))
             doc["size"] = len(body)
-            c["downloads"] += 1
-            c["bytes"] += len(body)
-            if prev and prev.get("sha256") == doc["sha256"]:
+            try:
+                # hashing and the fsync'd write run in the reactor's thread pool, beside the downloads
+                doc["sha256"] = await maybe_deferred_to_future(deferToThread(st.store.put, body))
+            except OSError as exc:  # a full disk, a store that is not a folder: the fetch is still a row
+                doc["error"] = item.error = f"could not write to the raw store: {exc}"
                 doc["extracted"] = True
-                meta["unchanged"] = True
-                meta["previous_document_id"] = prev["id"]
-                c["unchanged"] += 1
-            elif prev:
-                meta["previous_document_id"] = prev["id"]
-                meta["changed"] = True
-            if item.kind == "list":
-                doc["extracted"] = True  # list pages are navigation, not reports
+                c["errors"] += 1
+            if doc["sha256"] is not None:
+                c["downloads"] += 1
+                c["bytes"] += len(body)
+                if prev and prev.get("sha256") == doc["sha256"]:
+                    doc["extracted"] = True
+                    meta["unchanged"] = True
+                    meta["previous_document_id"] = prev["id"]
+                    c["unchanged"] += 1
+                elif prev:
+                    meta["previous_document_id"] = prev["id"]
+                    meta["changed"] = True
+                if item.kind == "list":
+                    doc["extracted"] = True  # list pages are navigation, not reports
         doc["meta"] = meta
         st.add(doc)
         c["documents"] += 1

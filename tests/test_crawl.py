@@ -449,6 +449,25 @@ def test_dead_server_is_recorded_and_is_c1_not_p1(tmp_path):
     assert "dead-site" in recs[0]["message"]
 
 
+# ------------------------------------------------------------------------------ an unwritable raw store
+def test_unwritable_raw_store_is_recorded_per_fetch(portal, tmp_path):
+    """When the raw store cannot be written (here: its path is a file), every fetch is still one
+    Document, with the reason; the crawl walks the whole site and ends."""
+    portal.set_epoch(0)
+    home = Home.open(str(tmp_path / "home"), None)
+    (home.home / "raw").write_text("not a folder")
+    site = [s for s in load_sample_sites(portal.url) if s.name == "sample-js-xiqiao"]
+    out = crawl_all(home, portal, site, jobs=1)
+    assert [r.status for r in out.runs] == ["finished"], _why(out.runs)
+    with home.session() as s:
+        docs = s.scalars(select(Document).where(Document.crawl_run_id == out.run_ids[0])).all()
+    want = {portal.url + r.url for r in portal.truth.reports if r.site == "sample-js-xiqiao"}
+    assert want <= {d.url for d in docs}, "the list pages were still parsed and every report reached"
+    assert docs and all(d.sha256 is None and d.error.startswith("could not write to the raw store") for d in docs
+                        if d.http_status == 200), [(d.url, d.error) for d in docs][:3]
+    assert out.runs[0].counts.get("downloads") == 0 and out.runs[0].counts.get("errors", 0) >= len(want)
+
+
 # ------------------------------------------------------------------------------ without hints
 def test_heuristics_find_every_report_without_site_hints(portal, tmp_path):
     """Real portals are configured with start URLs only: the column, report and pagination
