@@ -5,6 +5,7 @@ failures, changes after publication, and the life of a finding (idempotent runs,
 dismiss, reopen)."""
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -349,6 +350,73 @@ def test_p2_late_and_p3_changed_after_publication(tmp_path):
     p3 = [r for r in recs if r["rule"] == "P3"]
     assert len(p3) == 1 and p3[0]["agency"] == "某县财政局" and "予以公开" in p3[0]["message"]
     assert len(p3[0]["evidence"]["versions"]) == 3
+    s.close()
+
+
+# ------------------------------------------------------------------------------ readings that must not flag
+def test_carry_over_of_the_answered_count_is_not_read_into_the_received_count(tmp_path):
+    """淮安市 2024: “受理申请3119件，答复3050件（含上年度结转申请34件…）” — the carry-over belongs
+    to 答复; 3119 is 本年新收 and there is nothing to flag. Said of the received count itself, the
+    carry-over is included, and a text that matches neither reading is W3."""
+    h = home(tmp_path)
+    s = h.session()
+    rep = series("某县财政局", [2022])[0]
+    apps = rep["applications"]
+    new, carried = apps["new_received"]["total"], apps["carried_over"]["total"]
+    assert carried > 0
+    handled = apps["total_handled"]["total"]
+    def says(sentence):
+        r = copy.deepcopy(rep)
+        r["narrative"]["general"] = r["narrative"]["general"].split("本年度收到")[0] + sentence + "\n"
+        return r
+    cases = {
+        "某县甲局": (f"2022年，共受理政府信息公开申请{new}件，答复{handled}件（含上年度结转申请{carried}件），均在法定期限内答复。", False),
+        "某县乙局": (f"2022年，共受理政府信息公开申请{new + carried}件（含上年结转{carried}件），均已办结。", False),
+        "某县丙局": (f"2022年，共受理政府信息公开申请{new}件（含上年结转{carried}件），均已办结。", True),
+    }
+    for agency, (sentence, _) in cases.items():
+        r = says(sentence)
+        r["agency"] = agency
+        load_report(h, s, tmp_path, r)
+    recs = current(check(s, config(tmp_path)), rules={"W3"})
+    assert sorted(r["agency"] for r in recs) == [a for a, (_, flag) in cases.items() if flag], \
+        [(r["agency"], r["message"]) for r in recs]
+    s.close()
+
+
+def test_a_report_under_a_fuller_name_is_no_p1(tmp_path):
+    """洪泽区人民政府 reports 2022 and, as 淮安市洪泽区人民政府, 2023: it published. 财政局 (no place
+    in its name) is not taken for 某县财政局, and a different region code is a different agency."""
+    h = home(tmp_path)
+    s = h.session()
+    for agency, years in (("洪泽区人民政府", [2022]), ("淮安市洪泽区人民政府", [2023]),
+                          ("财政局", [2022]), ("某县财政局", [2023])):
+        for rep in series(agency, years):
+            load_report(h, s, tmp_path, rep, published=f"{rep['year'] + 1}-01-20")
+    p1 = sorted((r["agency"], r["year"]) for r in current(check(s, config(tmp_path), as_of=date(2024, 6, 1)),
+                                                           rules={"P1"}))
+    assert p1 == [("财政局", 2023)], p1
+    s.close()
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "real").is_dir(),
+                    reason=f"the real documents are not at {SHARED / 'corpus' / 'real'}")
+def test_real_huaian_and_hongze_reports(tmp_path):
+    """The three real 淮安 PDFs: 淮安市 2024's text agrees with its table (no W3); 洪泽区 2023 wrote
+    0 as the 总计 of its 行政复议 (维持10 + 纠正1) and of 复议后起诉 (维持5): two R4 errors that stand;
+    洪泽区 published 2024 under the fuller name 淮安市洪泽区人民政府 (no P1)."""
+    real = SHARED / "corpus" / "real"
+    h = home(tmp_path)
+    s = h.session()
+    for name in ("huaian-shi-2024.pdf", "huaian-hongze-qu-2023.pdf", "huaian-hongze-qu-2024.pdf"):
+        load_file(h, s, real / name)
+    recs = current(check(s, config(tmp_path), as_of=date(2025, 6, 1)))
+    got = sorted((r["agency"], r["year"], r["rule"]) for r in recs if r["severity"] in ("error", "warning"))
+    assert ("淮安市人民政府", 2024, "W3") not in got, got
+    assert [g for g in got if g[2] == "P1"] == [], got
+    r4 = sorted(r["message"] for r in recs if r["rule"] == "R4")
+    assert len(r4) == 2 and "结果维持10 + 结果纠正1" in r4[1] and "总计为0" in r4[1], r4
+    assert "结果维持5" in r4[0], r4
     s.close()
 
 

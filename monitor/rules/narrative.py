@@ -68,6 +68,21 @@ _OWN_CASE = re.compile(r"信息公开|被[^。；;，,]{0,8}?(?:行政复议|行
 _WITH_CARRIED = re.compile(r"含上年结转|包括上年结转|含结转|含上年度结转")
 
 
+def _says_with_carried(f: dict) -> bool:
+    """Whether the received count itself is said to include last year's carry-over: 含上年结转
+    between the count and the next number of the sentence. In "受理申请3119件，答复3050件（含上年度
+    结转申请34件）" the carry-over belongs to 答复, and 3119 is 本年新收."""
+    sent, text = f.get("sentence") or "", f.get("text") or ""
+    at = sent.find(text) if text else -1
+    if at < 0:
+        return bool(_WITH_CARRIED.search(sent))  # nowhere to anchor it: the sentence as a whole
+    if _WITH_CARRIED.search(text):
+        return True
+    rest = sent[at + len(text):]  # the fact's text ends with its number and unit
+    nxt = re.search(r"\d|[一二两三四五六七八九十]+\s*(?:件|个|份|起|宗)", rest)
+    return bool(_WITH_CARRIED.search(rest[:nxt.start()] if nxt else rest))
+
+
 def _applies(kind: str, f: dict, year: int | None, cfg: MonitorConfig) -> bool:
     sent = f.get("sentence") or ""
     if kind not in TARGETS:
@@ -96,7 +111,7 @@ def check_facts(view: View, cfg: MonitorConfig) -> list[Hit]:
                 by_kind.setdefault(k, []).append(f)
         for kind, facts in by_kind.items():
             name, readings = TARGETS[kind]
-            if kind == "applications_received" and any(_WITH_CARRIED.search(f.get("sentence") or "") for f in facts):
+            if kind == "applications_received" and any(_says_with_carried(f) for f in facts):
                 readings = [[NEW, CARRIED]]
             involved = sorted({k for rd in readings for k in rd})
             if view.U[i, involved].any():

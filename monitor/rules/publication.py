@@ -23,6 +23,7 @@ content (cells or section text): a page whose template or visit counter changed 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -147,6 +148,10 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
     # reports must not turn every other roster entry into "not published".
     looked = {a.province for a in view.agencies.values() if a.expected
               and (seen.get(a.key) or (a.site in sites.by_name and sites.by_name[a.site] in sites.latest))}
+    reported: dict[int, list[AgencyInfo]] = defaultdict(list)
+    for a in view.agencies.values():
+        for y in seen.get(a.key, ()):
+            reported[y].append(a)
     for year in years:
         for a in view.agencies.values():
             if a.pseudo or not view.in_province(a):
@@ -156,6 +161,8 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                 continue
             if year in seen.get(a.key, ()):
                 continue
+            if any(_same_agency_named_otherwise(a, b) for b in reported.get(year, ())):
+                continue  # published under a fuller or shorter name (淮安市洪泽区人民政府 / 洪泽区人民政府)
             dl = _deadline(cfg, a, year)
             if as_of <= dl:
                 continue
@@ -270,3 +277,20 @@ def _p3(view: View, pairs: list[tuple[Rep, list]]) -> list[Hit]:
                                "changed_sections": sorted(sections)},
                         values=[v.sha256 for v in vs]))
     return hits
+
+
+_PLACE_START = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|地区|自治县|县|区|旗|镇|乡|街道)")
+_PLACE_END = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|自治县|县|区|旗)$")
+
+
+def _same_agency_named_otherwise(a: AgencyInfo, b: AgencyInfo) -> bool:
+    """Whether ``b`` is ``a`` under a name with or without its parent region: 淮安市洪泽区人民政府
+    and 洪泽区人民政府. The shorter name must itself begin with a place and the extra part must be
+    whole administrative units, so 财政局 is never taken for 洪泽区财政局. Agencies with different
+    region codes are different agencies."""
+    if a.key == b.key or (a.region_code and b.region_code and a.region_code != b.region_code):
+        return False
+    short, long_ = sorted((a.name, b.name), key=len)
+    if len(short) == len(long_) or not long_.endswith(short):
+        return False
+    return bool(_PLACE_START.match(short)) and bool(_PLACE_END.search(long_[:-len(short)]))
