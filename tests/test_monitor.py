@@ -384,18 +384,53 @@ def test_carry_over_of_the_answered_count_is_not_read_into_the_received_count(tm
     s.close()
 
 
+def _with_regions(s, codes: dict[str, str]) -> None:
+    """Give imported agencies their region codes (an import knows only the name)."""
+    from sqlalchemy import update
+
+    from db.models import Agency
+
+    for name, code in codes.items():
+        s.execute(update(Agency).where(Agency.name == name).values(region_code=code))
+    s.commit()
+
+
 def test_a_report_under_a_fuller_name_is_no_p1(tmp_path):
     """洪泽区人民政府 reports 2022 and, as 淮安市洪泽区人民政府, 2023: it published. 财政局 (no place
-    in its name) is not taken for 某县财政局, and a different region code is a different agency."""
+    in its name) is not taken for 某县财政局."""
     h = home(tmp_path)
     s = h.session()
     for agency, years in (("洪泽区人民政府", [2022]), ("淮安市洪泽区人民政府", [2023]),
                           ("财政局", [2022]), ("某县财政局", [2023])):
         for rep in series(agency, years):
             load_report(h, s, tmp_path, rep, published=f"{rep['year'] + 1}-01-20")
+    _with_regions(s, {"洪泽区人民政府": "320813", "淮安市洪泽区人民政府": "320813",
+                      "财政局": "329901", "某县财政局": "329901"})
     p1 = sorted((r["agency"], r["year"]) for r in current(check(s, config(tmp_path), as_of=date(2024, 6, 1)),
                                                            rules={"P1"}))
     assert p1 == [("财政局", 2023)], p1
+    s.close()
+
+
+def test_no_p1_where_we_have_not_looked(tmp_path):
+    """An agency expected from its earlier reports is P1 only where we looked that year: a report of
+    the year from its region. Reports of another region (or imports that name no region) prove
+    nothing about it."""
+    h = home(tmp_path)
+    s = h.session()
+    for agency, years in (("甲县财政局", [2022]), ("甲县教育局", [2022]), ("乙县财政局", [2022, 2023])):
+        for rep in series(agency, years):
+            load_report(h, s, tmp_path, rep, published=f"{rep['year'] + 1}-01-20")
+    _with_regions(s, {"甲县财政局": "329901", "甲县教育局": "329901", "乙县财政局": "329902"})
+    cfg = config(tmp_path)
+
+    def p1():
+        return sorted((r["agency"], r["year"]) for r in current(check(s, cfg, as_of=date(2024, 6, 1)), rules={"P1"}))
+
+    assert p1() == []  # 2023 was looked at in 乙县 only
+    for rep in series("甲县教育局", [2023], seed_=2):
+        load_report(h, s, tmp_path, rep, published="2024-01-20")  # joins the coded 甲县教育局 by name
+    assert p1() == [("甲县财政局", 2023)]  # now 甲县's 2023 reports are in, and its 财政局's is not
     s.close()
 
 

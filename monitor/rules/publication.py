@@ -187,6 +187,8 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                                        "deadline": dl.isoformat()},
                                 values=[name]))
                 continue
+            if not on_roster and not _looked_for(a, year, dl, site_ids, sites, reported):
+                continue  # expected from its earlier reports, but we have not looked where it publishes
             basis = "名录" if a.expected_for(year) else f"该机关此前发布过{max(y for y in seen[a.key] if y < year)}年度报告"
             hits.append(Hit("P1", a, year, "published",
                             f"P1 截至{as_of.isoformat()}未找到{a.name}{year}年度政府信息公开工作年度报告；"
@@ -277,6 +279,21 @@ def _p3(view: View, pairs: list[tuple[Rep, list]]) -> list[Hit]:
                                "changed_sections": sorted(sections)},
                         values=[v.sha256 for v in vs]))
     return hits
+
+
+def _looked_for(a: AgencyInfo, year: int, deadline: date, site_ids: set[int], sites: _Sites,
+                reported: dict[int, list[AgencyInfo]]) -> bool:
+    """Whether we looked where ``a`` would publish its ``year`` report: one of its sites crawled to
+    the end after the deadline, or a report of that year from its region (its province when it
+    has no region code). Without that, "not found" says nothing about the agency: a folder of
+    2021 reports from 吉林 imported beside 2024 reports from 淮安 must not make every 吉林 agency
+    "not published" in 2024."""
+    if any(t.date() > deadline for sid in site_ids for t in sites.good_runs.get(sid, ())):
+        return True
+    others = [b for b in reported.get(year, ()) if b.key != a.key]
+    if a.region_code:
+        return any(b.region_code == a.region_code for b in others)
+    return bool(a.province) and any(b.province == a.province for b in others)
 
 
 _PLACE_START = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|地区|自治县|县|区|旗|镇|乡|街道)")
