@@ -24,6 +24,7 @@ _APPLICANT_HEADERS = {
 _TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES.items()}
 _ROW_LABELS = {spec.key: strip_numbering(norm(spec.label)) for spec in T.APPLICATION_ROWS}
 _EXACT_ROWS = {"other.other"}  # "3.其他" is only this row under （六）其他处理
+_REVIEW_HEADERS = {norm(label): i for i, label in enumerate(T.REVIEW_COLUMN_LABELS.values())}
 _GROUP_CUES = {g: tuple(norm(c) for c in cues) for g, cues in T.APPLICATION_GROUPS.items()}
 
 
@@ -58,7 +59,11 @@ class TableReader:
         self.group: str | None = None
         self.app_cols: dict[str, int] = {}  # applicant column -> grid column (current table only)
         self.app_cols_table: int | None = None
+        self.app_reordered: Table | None = None  # a table whose header lists applicants out of order
+        self.p_unit_bad: set[tuple[str, str]] = set()  # money columns whose header says 元, not 万元
+        self.p_spans: list[tuple[int, int]] = []  # grid columns under the current proactive headers
         self.review_done = False
+        self.review_reordered = False  # the header puts the groups or columns out of template order
         self.seen_rows: dict[tuple[str, str], list[CellValue | None]] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -103,10 +108,16 @@ class TableReader:
         if self.section == "proactive" and labels and labels[0].startswith("信息内容") and not has_number:
             self._proactive_header(cells, label_idx[0], table)
             return
+        if self.section == "proactive" and self.ptable is not None and labels:
+            hit, at = self._proactive_split(labels, label_idx)
+            if hit and at != last:  # the row label is followed by cells that are not numbers
+                self._proactive_row(hit, cells, at, table, where)
+                return
         if ("勾稽" in joined or "申请人情况" in joined) and not has_number:
             self.section, self.group = "applications", None
         if "行政复议" in joined and ("行政诉讼" in joined or "结果维持" in joined) and not has_number:
             self.section = "review"
+            self._review_header(cells)
             return
         if not has_number:
             if self._blank_row(labels, values, table, where):
@@ -114,6 +125,8 @@ class TableReader:
             if self.section == "applications":
                 self._applicant_header(cells, table, ti)
                 self._update_group(labels)
+            if self.section == "review":
+                self._review_header(cells)
             return
 
         # data rows
@@ -165,17 +178,32 @@ class TableReader:
         header = [(i, c) for i, c in enumerate(cells[first + 1:]) if clean(c.text)]
         self.pgrid = table.grid
         mapping: dict[int, str] = {}
+        self.p_unit_bad = {u for u in self.p_unit_bad if u[0] != spec.key}
         for i, c in header:
             text = norm(c.text)
             for cols_ in options:
                 hit = [k for k, cues in cols_ if any(cue in text for cue in cues)]
                 if len(hit) == 1:
                     mapping[c.col if table.grid else i] = hit[0]
+                    if hit[0] in spec.money_columns and "元" in text and "万元" not in text:
+                        self.p_unit_bad.add((spec.key, hit[0]))
+                        self.problem("unreadable_value", f"the header {c.text!r} gives the amount in 元, not "
+                                     "万元; the amounts are left unread", c.where, spec.key, None, hit[0])
                     break
         if len(mapping) < len(header) and len(header) == len(cols):
             # second header lines lost (本年新 | 本年新 | 对外公开总数量): the count fixes the order
             mapping = {(c.col if table.grid else i): k for (i, c), (k, _) in zip(header, cols)}
         self.pcols = mapping
+        # the grid columns each header covers: a second filled cell under one header is ambiguous
+        self.p_spans = [(c.col, c.col + c.colspan) for i, c in header if table.grid and c.col in mapping]
+
+    def _proactive_split(self, labels: list[str], label_idx: list[int]) -> tuple:
+        """(row, cell index of its label): text cells after the row label are unreadable values."""
+        for j in range(len(labels) - 1, -1, -1):
+            hit = self._proactive_row_key(labels[j:j + 1])
+            if hit:
+                return hit, label_idx[j]
+        return None, -1
 
     def _proactive_row_key(self, labels: list[str]) -> tuple[T.ProactiveTable, str] | None:
         if not labels:
@@ -205,6 +233,8 @@ class TableReader:
             mapping = {i: k for i, (k, _) in enumerate(cols)}
             use_grid = False
         out = self.r.proactive.setdefault(spec.key, {}).setdefault(row, {})
+        chosen: list[TCell] = []
+        stored: list[str] = []
         for pos, key in mapping.items():
             if use_grid:
                 cell = next((c for c in values if c.col is not None and c.col <= pos < c.col + c.colspan), None)
@@ -213,16 +243,30 @@ class TableReader:
             if cell is None:
                 self.problem("missing_cell", f"no cell under the {key} column", where, spec.key, row, key)
                 continue
-            if key in out:
+            chosen.append(cell)
+            if use_grid and any(p != pos and cell.col <= p < cell.col + cell.colspan for p in mapping):
+                self.problem("missing_cell", f"the cell {cell.text!r} spans several columns; which one it "
+                             f"belongs to is unknown", where, spec.key, row, key)
+                continue
+            if key in out or (spec.key, key) in self.p_unit_bad:
                 continue
             out[key] = self.cv(cell, spec.key, row, key)
+            stored.append(key)
         extra = [c for i, c in enumerate(values) if clean(c.text) and not use_grid and i not in mapping]
+        if use_grid:  # a second filled cell under one header: which is the value is unknown
+            extra = [c for c in values if clean(c.text) and not any(c is x for x in chosen)
+                     and any(c.col < hi and lo < c.col + c.colspan for lo, hi in self.p_spans)]
+            for key in stored if extra else ():
+                del out[key]
         if extra:
             self.problem("extra_cells", f"{len(extra)} cell(s) with no column header: "
                          f"{', '.join(repr(c.text) for c in extra)}", where, spec.key, row)
 
     # ------------------------------------------------------------------ applications (三)
     def _applicant_header(self, cells: list[TCell], table: Table, ti: int) -> None:
+        order = [T.APPLICANT_COLUMNS.index(k) for k in (_APPLICANT_HEADERS.get(norm(c.text)) for c in cells) if k]
+        if order != sorted(order):  # e.g. 法律服务机构 before 社会公益组织: values cannot be read by position
+            self.app_reordered = table
         if not table.grid:
             return
         for c in cells:
@@ -262,6 +306,9 @@ class TableReader:
                 return None, "ambiguous: " + ", ".join(c[1].key for c in cands[:3])
         # typos: the closest canonical label, only when clearly closer than any other
         t = strip_numbering(labels[-1])
+        if any(cue in t for cues in _GROUP_CUES.values() for cue in cues):
+            self._update_group(labels[-1:])  # （三）不予公开 with numbers: a subtotal, not （一）予以公开
+            return None, "a group heading, not a canonical row"
         scored = sorted(((similarity(t, lab), key) for key, lab in _ROW_LABELS.items()
                          if key not in _EXACT_ROWS), reverse=True)
         if scored and scored[0][0] >= 0.7 and scored[0][0] - scored[1][0] >= 0.15:
@@ -284,14 +331,41 @@ class TableReader:
         if how == "fuzzy":
             self.problem("label_variant", f"label {labels[-1]!r} read as {spec.label!r} (closest match)",
                          where, "applications", key)
-        placed = self._place(values, T.APPLICANT_COLUMNS, table, self.app_cols, "applications", key, where)
+        if self.app_reordered is table and not (table.grid and len(self.app_cols) == len(T.APPLICANT_COLUMNS)):
+            self.problem("missing_cell", "the header lists the applicant columns in an order other than the "
+                         "template's and the cells cannot be located under it; the row is left unread",
+                         where, "applications", key)
+            return
+        placed = self._place(values, T.APPLICANT_COLUMNS, table, self.app_cols, "applications", key, where,
+                             by_grid=self.app_reordered is table)
         self._store("applications", key, placed, self.r.applications, where)
 
     # ------------------------------------------------------------------ review (四)
+    def _review_header(self, cells: list[TCell]) -> None:
+        """Values are placed by position: a header with the groups or columns in another order
+        (复议后起诉 before 未经复议直接起诉, 总计 first) makes them unplaceable."""
+        groups, cols = [], []
+        for c in cells:
+            t = norm(c.text)
+            g = 2 if "复议后起诉" in t else 1 if ("未经复议" in t or "行政诉讼" in t) else 0 if "行政复议" in t else None
+            if g is not None:
+                groups.append(g)
+            if t in _REVIEW_HEADERS:
+                cols.append(_REVIEW_HEADERS[t])
+        n = len(T.REVIEW_COLUMN_LABELS)
+        # only a complete header row can show the column order: PDFs split labels over lines (结果维 / 持)
+        if groups != sorted(groups) or (len(cols) >= n and any(c != i % n for i, c in enumerate(cols))):
+            self.review_reordered = True
+
     def _review_row(self, values: list[TCell], table: Table, where: str) -> None:
         if self.review_done:
             return
         self.review_done = True
+        if self.review_reordered:
+            self.problem("missing_cell", "the review/litigation header is not in the template's order; "
+                         "the values are left unread", where, "review_litigation")
+            self.section = None
+            return
         cols = [(g, c) for g in T.REVIEW_GROUPS for c in T.REVIEW_COLUMNS]
         placed = self._place(values, [f"{g}.{c}" for g, c in cols], table, {}, "review_litigation", None, where)
         for (g, c), cv in zip(cols, placed):
@@ -301,9 +375,10 @@ class TableReader:
 
     # ------------------------------------------------------------------ shared
     def _place(self, cells: list[TCell], columns, table: Table, grid_cols: dict[str, int],
-               tname: str, row: str | None, where: str) -> list:
+               tname: str, row: str | None, where: str, by_grid: bool = False) -> list:
         """Values for ``columns`` from a row's value cells, or _MISSING where not certain."""
         n = len(columns)
+        full_grid = table.grid and len(grid_cols) == n
         if len(cells) >= n and all(_blank(c) for c in cells):
             return [CellValue(None, c.text, c.where) for c in cells[:n]]  # a row left blank
         vals = list(cells)
@@ -312,17 +387,29 @@ class TableReader:
                 vals.pop()
 
         def conv(cs: list[TCell]) -> list:
+            if full_grid and not all(c.col is not None and c.col <= grid_cols[col] < c.col + c.colspan
+                                     for c, col in zip(cs, columns)):
+                # as many cells as columns, but not under the headers (a merged cell, a padding cell)
+                raw = " ".join(c.text or "∅" for c in cs)
+                self.problem("missing_cell", f"the cells ({raw}) do not line up with the column headers; "
+                             f"the row is left unread", where, tname, row)
+                return [_MISSING] * n
             return [self.cv(c, tname, row or col.split(".")[0], col if row else col.split(".")[1])
                     for c, col in zip(cs, columns)]
 
-        if len(vals) == n:
+        if len(vals) == n and not by_grid:
             return conv(vals)
-        if table.grid and grid_cols and len(grid_cols) == n:
+        if full_grid:
             out = []
             for col in columns:
                 pos = grid_cols[col]
                 cell = next((c for c in cells if c.col is not None and c.col <= pos < c.col + c.colspan), None)
-                if cell is None or _is_label(cell):
+                if cell is not None and any(p != pos and cell.col <= p < cell.col + cell.colspan
+                                            for p in grid_cols.values()):
+                    self.problem("missing_cell", f"the cell {cell.text!r} spans several columns; which one "
+                                 f"it belongs to is unknown", where, tname, row, col)
+                    out.append(_MISSING)
+                elif cell is None or _is_label(cell):
                     self.problem("missing_cell", f"no value cell under the {col} column"
                                  + (f" (the cell holds the label {cell.text!r})" if cell else ""),
                                  where, tname, row, col)

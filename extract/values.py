@@ -7,7 +7,9 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 NULL_MARKERS = frozenset({"", "/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-"})
-_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|条|个|项|次|万元|元)?$")
+# 元 is not a unit we accept: the money columns are in 万元, and "5000元" is not 5000 万元
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|条|个|项|次|万元)?$")
+_SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 2", "1<br>2": two numbers or one? not known
 
 
 @lru_cache(maxsize=8192)
@@ -19,6 +21,11 @@ def clean(raw: str) -> str:
 @lru_cache(maxsize=8192)
 def parse_value(raw: str) -> tuple[bool, int | Decimal | None]:
     """Return (readable, value). Blank and dash-like cells are readable nulls."""
+    # ① ¹ ⑴ ⒈ are footnote marks, not digits (NFKC would turn "12①" into 121)
+    if any(unicodedata.category(ch) == "No" for ch in raw):
+        return False, None
+    if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", raw)):
+        return False, None
     text = clean(raw)
     if text in NULL_MARKERS:
         return True, None

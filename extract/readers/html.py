@@ -15,7 +15,7 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteDoma
                "ColumnName", "Keywords", "description")
 
 
-def _lines(el: lxml.etree._Element) -> list[str]:
+def _lines(el: lxml.etree._Element, breaks: frozenset | set = _BLOCK) -> list[str]:
     """Text of an element split into visual lines (block elements and <br> break lines)."""
     out: list[str] = []
     buf: list[str] = []
@@ -31,7 +31,7 @@ def _lines(el: lxml.etree._Element) -> list[str]:
         tag = e.tag if isinstance(e.tag, str) else ""
         if tag in _SKIP:
             return
-        block = tag in _BLOCK
+        block = tag in breaks
         if block:
             brk()
         if e.text and tag:
@@ -49,8 +49,16 @@ def _lines(el: lxml.etree._Element) -> list[str]:
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
+    # a line break (<br>, one <p> per line) or a <sup> footnote mark separates what it splits:
+    # "1<br>7" shows two numbers, not 17 (labels lose the space again in norm())
+    if next(td.iter(*_CELL_BREAKS), None) is not None:
+        return " ".join(" ".join(_lines(td, _CELL_BREAK_SET)).split())
     # serialised by libxml2 in one call: the hot path of a table-heavy page
     return " ".join(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
+
+
+_CELL_BREAKS = ("br", "p", "div", "li", "sup", "sub")
+_CELL_BREAK_SET = _BLOCK | {"sup", "sub"}
 
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
