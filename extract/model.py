@@ -42,7 +42,7 @@ class Section:
 
 #: Problem kinds that leave canonical cells unread (the monitor must not judge the agency on them).
 BLOCKING_KINDS = frozenset({"unreadable_value", "missing_cell", "extra_cells", "missing_row", "missing_table",
-                            "duplicate_row", "needs_ocr", "unreadable_document"})
+                            "duplicate_row", "needs_ocr", "unreadable_document", "ocr"})
 
 
 @dataclass
@@ -93,6 +93,14 @@ class Report:
     def unreadable(self) -> set[tuple[str, str, str]]:
         """Cells the extractor could not place or read: rules must not judge the agency on them."""
         out: set[tuple[str, str, str]] = set()
+        if any(p.kind == "ocr" for p in self.problems):
+            # numbers a machine read from a picture: reported, never held against the agency
+            out = {("applications", r, c) for r in T.APPLICATION_ROW_KEYS for c in _columns_of("applications", None)}
+            out |= {("review_litigation", g, c) for g in T.REVIEW_GROUPS
+                    for c in _columns_of("review_litigation", None)}
+            for key, spec in T.PROACTIVE_BY_KEY.items():
+                out |= {(key, r, c) for r in spec.rows for c in _columns_of(key, self.template)}
+            return out
         for p in self.problems:
             if p.kind not in BLOCKING_KINDS or not p.table:
                 continue

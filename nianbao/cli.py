@@ -79,7 +79,11 @@ def parse(files: tuple[str, ...], as_json: bool, cells: bool) -> None:
             status = 2
             continue
         if not is_report(report):
-            click.echo(f"{name}: not a report: no report tables, sections or title were found", err=True)
+            scans = [p for p in report.problems if p.kind == "needs_ocr"]
+            if scans:
+                click.echo(f"{name}: a scan with no text layer ({len(scans)} page(s)): {scans[0].message}", err=True)
+            else:
+                click.echo(f"{name}: not a report: no report tables, sections or title were found", err=True)
             status = 2
             continue
         if any(p.kind in ("missing_table", "missing_section") for p in report.problems):
