@@ -26,7 +26,7 @@ from extract import extract, limits  # noqa: E402
 from extract.readers.docx import read_docx_unguarded  # noqa: E402
 from extract.readers.pdf import read_pdf_unguarded  # noqa: E402
 from extract.readers.xlsx import read_xlsx_unguarded  # noqa: E402
-from portal.render_office import render_docx, render_pdf, render_xlsx  # noqa: E402
+from portal.render_office import render_docx, render_pdf, render_scan, render_xlsx  # noqa: E402
 from portal.synth import random_report  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
@@ -42,24 +42,11 @@ def corpus() -> dict[str, list[tuple[str, bytes]]]:
     from extract.readers import ocr
 
     if ocr.available():  # scans of the first 3 reports at 200 dpi (tesseract runs as a subprocess)
-        out["pdf (scanned, OCR)"] = [(f"s{i}.pdf", _scan(r, 200)) for i, r in enumerate(reps[:3])]
+        out["pdf (scanned, OCR)"] = [(f"s{i}.pdf", render_scan(r, 200)) for i, r in enumerate(reps[:3])]
     if REAL.is_dir():
         out["pdf (real 淮安)"] = [(p.name, p.read_bytes()) for p in sorted(REAL.glob("*.pdf"))]
         out["docx (real template)"] = [(p.name, p.read_bytes()) for p in sorted(REAL.glob("*.docx"))]
     return out
-
-
-def _scan(rep: dict, dpi: int) -> bytes:
-    """An image-only PDF of ``rep`` (needs a CJK font for pdfium to draw the text)."""
-    import io
-
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(render_pdf(rep))
-    imgs = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(pdf))]
-    buf = io.BytesIO()
-    imgs[0].save(buf, format="PDF", save_all=True, append_images=imgs[1:], resolution=dpi)
-    return buf.getvalue()
 
 
 def pages(name: str, data: bytes) -> int:

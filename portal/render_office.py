@@ -303,3 +303,21 @@ def render_xlsx(rep: dict) -> bytes:
 
 
 OFFICE_LAYOUTS = {"pdf": render_pdf, "docx": render_docx, "xlsx": render_xlsx}
+
+
+def render_scan(rep: dict, dpi: int = 200) -> bytes:
+    """``rep`` as a scanned PDF: ``render_pdf`` drawn to grayscale images at ``dpi`` and wrapped
+    as image-only pages (no text layer). pdfium needs a CJK font on the machine to draw the
+    text (Debian's fonts-wqy-microhei)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(render_pdf(rep))
+    try:
+        pages = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return out.getvalue()

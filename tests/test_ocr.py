@@ -6,7 +6,6 @@ rendered one; what OCR doubts must be reported unread, never guessed; and an OCR
 gives the agency an error."""
 from __future__ import annotations
 
-import io
 import random
 import subprocess
 from datetime import date
@@ -16,7 +15,7 @@ import pytest
 from extract import extract
 from extract.model import Report
 from extract.readers import ocr
-from portal.render_office import render_pdf
+from portal.render_office import render_scan
 from portal.synth import random_report
 
 
@@ -37,18 +36,6 @@ pytestmark = [
 ]
 
 
-def scan(rep: dict, dpi: int) -> bytes:
-    """``rep`` as a scanned PDF: every page an image, no text layer."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(render_pdf(rep))
-    pages = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(pdf))]
-    pdf.close()
-    out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi)
-    return out.getvalue()
-
-
 def truth_cells(rep: dict) -> dict[tuple[str, str, str], object]:
     out = {}
     for row, cols in rep["applications"].items():
@@ -64,7 +51,7 @@ def truth_cells(rep: dict) -> dict[tuple[str, str, str], object]:
 @pytest.mark.parametrize("seed,dpi", [(1, 200), (3, 200), (5, 150)])
 def test_scan_gives_exact_numbers_or_reports_them_unread(seed, dpi):
     rep = random_report(random.Random(seed), "某县财政局", 2023, scale=300)
-    report = extract(scan(rep, dpi), filename="scan.pdf", segment=False)
+    report = extract(render_scan(rep, dpi), filename="scan.pdf", segment=False)
     assert [p.where for p in report.problems if p.kind == "ocr"] == [f"page {n}" for n in range(1, 4)]
     assert not [p for p in report.problems if p.kind == "needs_ocr"]
     # what the extractor itself says it could not read (the blanket "ocr" problem aside)
@@ -94,7 +81,7 @@ def test_ocr_report_is_never_an_agency_error(tmp_path):
     bump(rep, "applications", "new_received", "natural_person", 7)
     bump(rep, "applications", "new_received", "total", 7)
     f = tmp_path / "某县财政局2023年政府信息公开工作年度报告.pdf"
-    f.write_bytes(scan(rep, 150))
+    f.write_bytes(render_scan(rep, 150))
     h = home(tmp_path)
     s = h.session()
     row = load_file(h, s, f, agency="某县财政局", year=2023)
@@ -112,7 +99,7 @@ def test_without_ocr_a_scan_says_so(tmp_path):
 
     rep = random_report(random.Random(1), "某县财政局", 2023, scale=300)
     f = tmp_path / "scan.pdf"
-    f.write_bytes(scan(rep, 150))
+    f.write_bytes(render_scan(rep, 150))
     out = subprocess.run([sys.executable, "-m", "nianbao.cli", "parse", "--json", str(f)], capture_output=True,
                          text=True, timeout=300, env=dict(os.environ, NIANBAO_OCR="0"))
     assert out.returncode == 2 and out.stdout == ""

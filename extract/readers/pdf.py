@@ -174,8 +174,7 @@ def _ruled_tables(page, pno: int, chars: list, explicit: tuple[list, list] | Non
     found in a scan."""
     try:
         if explicit is not None:
-            settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-                        "explicit_horizontal_lines": explicit[0], "explicit_vertical_lines": explicit[1]}
+            settings = _explicit_settings(explicit)
         else:
             settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                         "explicit_horizontal_lines": _closing_edges(page)}
@@ -196,6 +195,12 @@ def _ruled_tables(page, pno: int, chars: list, explicit: tuple[list, list] | Non
         return [], chars
     rest = [c for c in chars if not any(_inside(c, b) for b in taken)]
     return tables, rest
+
+
+def _explicit_settings(explicit: tuple[list, list]) -> dict:
+    """pdfplumber table settings from given (horizontal, vertical) edges only."""
+    return {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+            "explicit_horizontal_lines": explicit[0], "explicit_vertical_lines": explicit[1]}
 
 
 def _closing_edges(page) -> list[dict]:
@@ -607,9 +612,7 @@ def _reread_numbers(page, chars: list, found: list, erased, explicit: tuple[list
     """Replace the page reading of every numeric table cell by the verdict of a second,
     digits-only reading (``ocr.read_number_cells``): one pseudo-character per cell."""
     try:
-        found_tables = page.find_tables({"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-                                         "explicit_horizontal_lines": explicit[0],
-                                         "explicit_vertical_lines": explicit[1]})
+        found_tables = page.find_tables(_explicit_settings(explicit))
     except Exception:  # noqa: BLE001 - no table: the page reading stands
         return chars
     px = ocr.DPI / 72
