@@ -167,20 +167,17 @@ def _join_cell_lines(lines: list[_Line]) -> str:
 
 
 # ------------------------------------------------------------------------------ ruled tables
-def _ruled_tables(page, pno: int, chars: list, explicit: tuple[list, list] | None = None
+def _ruled_tables(page, pno: int, chars: list, found: list | None = None
                   ) -> tuple[list[tuple[float, float, Table]], list]:
     """Tables drawn with ruling lines, as (top, bottom, Table); and the characters outside them.
-    ``explicit`` (horizontal, vertical edges) replaces the page's own drawing: the lines OCR
-    found in a scan."""
-    try:
-        if explicit is not None:
-            settings = _explicit_settings(explicit)
-        else:
-            settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                        "explicit_horizontal_lines": _closing_edges(page)}
-        found = page.find_tables(settings)
-    except Exception:  # noqa: BLE001 - a degenerate drawing must not lose the page's text
-        return [], chars
+    ``found`` replaces the tables of the page's own drawing: those of the lines OCR found in a
+    scan."""
+    if found is None:
+        try:
+            found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                                      "explicit_horizontal_lines": _closing_edges(page)})
+        except Exception:  # noqa: BLE001 - a degenerate drawing must not lose the page's text
+            return [], chars
     tables: list[tuple[float, float, Table]] = []
     taken: list[tuple[float, float, float, float]] = []
     for t in found:
@@ -195,12 +192,6 @@ def _ruled_tables(page, pno: int, chars: list, explicit: tuple[list, list] | Non
         return [], chars
     rest = [c for c in chars if not any(_inside(c, b) for b in taken)]
     return tables, rest
-
-
-def _explicit_settings(explicit: tuple[list, list]) -> dict:
-    """pdfplumber table settings from given (horizontal, vertical) edges only."""
-    return {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-            "explicit_horizontal_lines": explicit[0], "explicit_vertical_lines": explicit[1]}
 
 
 def _closing_edges(page) -> list[dict]:
@@ -597,9 +588,15 @@ def _ocr_page(page, data: bytes, pno: int) -> tuple[list[tuple[float, float, Tab
     tables: list[tuple[float, float, Table]] = []
     rest = chars
     if hs and vs:
-        explicit = ocr.edges(hs, vs)
-        chars = _reread_numbers(page, chars, found, erased, explicit)
-        tables, rest = _ruled_tables(page, pno, chars, explicit=explicit)
+        h_edges, v_edges = ocr.edges(hs, vs)
+        try:
+            grid = page.find_tables({"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                                     "explicit_horizontal_lines": h_edges, "explicit_vertical_lines": v_edges})
+        except Exception:  # noqa: BLE001 - lines that make no table: the page is read as text
+            grid = []
+        if grid:
+            chars = _reread_numbers(chars, found, erased, grid)
+            tables, rest = _ruled_tables(page, pno, chars, found=grid)
     for _, _, t in tables:
         t.where = f"{t.where} (OCR)"
         for row in t.rows:
@@ -608,15 +605,11 @@ def _ocr_page(page, data: bytes, pno: int) -> tuple[list[tuple[float, float, Tab
     return tables, _group_lines(ocr.doubtful_digits(rest))
 
 
-def _reread_numbers(page, chars: list, found: list, erased, explicit: tuple[list, list]) -> list:
-    """Replace the page reading of every numeric table cell by the verdict of a second,
-    digits-only reading (``ocr.read_number_cells``): one pseudo-character per cell."""
-    try:
-        found_tables = page.find_tables(_explicit_settings(explicit))
-    except Exception:  # noqa: BLE001 - no table: the page reading stands
-        return chars
+def _reread_numbers(chars: list, found: list, erased, grid: list) -> list:
+    """Replace the page reading of every numeric cell of the ``grid`` tables by the verdict of a
+    second, digits-only reading (``ocr.read_number_cells``): one pseudo-character per cell."""
     px = ocr.DPI / 72
-    boxes = [c for t in found_tables for c in t.cells if c[2] - c[0] > 1 and c[3] - c[1] > 1]
+    boxes = [c for t in grid for c in t.cells if c[2] - c[0] > 1 and c[3] - c[1] > 1]
     in_cell: list[list[tuple[str, float]]] = [[] for _ in boxes]
     for text, x0, top, x1, bottom, conf in found:
         x, y = (x0 + x1) / 2 / px, (top + bottom) / 2 / px
