@@ -8,6 +8,7 @@ when the placement is certain — otherwise the row is reported as a problem and
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract import template as T
 from extract.document import Document, Table, TCell
@@ -36,6 +37,23 @@ def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
     if n21 == n19:
         return None, found
     return ("2021" if n21 > n19 else "2019"), found
+
+
+_EXACT_SPECS = [spec for spec in T.APPLICATION_ROWS if spec.key in _EXACT_ROWS]
+
+
+@lru_cache(maxsize=4096)
+def _cue_hits(t: str) -> list[tuple[int, T.RowSpec]]:
+    """(length of the longest cue found in ``t``, row) for every row with a cue in the label;
+    the same labels recur in every report, so the scan is done once per label."""
+    hits = []
+    for spec in T.APPLICATION_ROWS:
+        if spec.key in _EXACT_ROWS:
+            continue
+        best = max((len(cue) for cue in spec.cues if cue in t), default=0)
+        if best:
+            hits.append((best, spec))
+    return hits
 
 
 def _is_label(cell: TCell) -> bool:
@@ -286,15 +304,8 @@ class TableReader:
         self._update_group(labels[:-1])
         for text in (labels[-1], "".join(labels)):
             t = strip_numbering(text)
-            cands: list[tuple[int, T.RowSpec]] = []
-            for spec in T.APPLICATION_ROWS:
-                if spec.key in _EXACT_ROWS:
-                    if t == "其他" and self.group == spec.group:
-                        cands.append((99, spec))
-                    continue
-                best = max((len(cue) for cue in spec.cues if cue in t), default=0)
-                if best:
-                    cands.append((best, spec))
+            cands = [(99, spec) for spec in _EXACT_SPECS if t == "其他" and self.group == spec.group]
+            cands += _cue_hits(t)
             if self.group:
                 grouped = [c for c in cands if c[1].group == self.group]
                 if grouped:

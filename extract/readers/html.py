@@ -3,6 +3,9 @@ colspan, cells holding <p>/<span> and &nbsp;, often inside layout tables. Leaf t
 with no table inside) are data; everything else is narrative."""
 from __future__ import annotations
 
+import re
+from itertools import islice
+
 import lxml.etree
 import lxml.html
 
@@ -49,15 +52,23 @@ def _lines(el: lxml.etree._Element, breaks: frozenset | set = _BLOCK) -> list[st
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
-    # a line break (<br>, one <p> per line) or a <sup> footnote mark separates what it splits:
-    # "1<br>7" shows two numbers, not 17 (labels lose the space again in norm())
-    if next(td.iter(*_CELL_BREAKS), None) is not None:
-        return " ".join(" ".join(_lines(td, _CELL_BREAK_SET)).split())
     # serialised by libxml2 in one call: the hot path of a table-heavy page
-    return " ".join(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
+    text = " ".join(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
+    if not _TWO_DIGITS.search(text):
+        return text  # a label, or one digit: nothing a line break could split into two numbers
+    # a line break (<br>, one <p> per line) or a <sup> footnote mark separates what it splits:
+    # "1<br>7" shows two numbers, not 17. One block wrapping the whole cell (<p><span>12</span></p>,
+    # as CMS editors write every cell) splits nothing.
+    breaks = list(islice(td.iter(*_CELL_BREAKS), 2))
+    if not breaks or (len(breaks) == 1 and breaks[0].tag in _WRAPPERS and not (td.text or "").strip()
+                      and not (breaks[0].tail or "").strip()):
+        return text
+    return " ".join(" ".join(_lines(td, _CELL_BREAK_SET)).split())
 
 
+_TWO_DIGITS = re.compile(r"\d.*\d")
 _CELL_BREAKS = ("br", "p", "div", "li", "sup", "sub")
+_WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | {"sup", "sub"}
 
 
