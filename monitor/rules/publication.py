@@ -148,10 +148,10 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
     # reports must not turn every other roster entry into "not published".
     looked = {a.province for a in view.agencies.values() if a.expected
               and (seen.get(a.key) or (a.site in sites.by_name and sites.by_name[a.site] in sites.latest))}
-    reported: dict[int, list[AgencyInfo]] = defaultdict(list)
+    reported: dict[int, _Reported] = defaultdict(_Reported)
     for a in view.agencies.values():
         for y in seen.get(a.key, ()):
-            reported[y].append(a)
+            reported[y].add(a)
     for year in years:
         for a in view.agencies.values():
             if a.pseudo or not view.in_province(a):
@@ -161,7 +161,7 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                 continue
             if year in seen.get(a.key, ()):
                 continue
-            if any(_same_agency_named_otherwise(a, b) for b in reported.get(year, ())):
+            if year in reported and reported[year].named_otherwise(a):
                 continue  # published under a fuller or shorter name (淮安市洪泽区人民政府 / 洪泽区人民政府)
             dl = _deadline(cfg, a, year)
             if as_of <= dl:
@@ -282,20 +282,55 @@ def _p3(view: View, pairs: list[tuple[Rep, list]]) -> list[Hit]:
 
 
 def _looked_for(a: AgencyInfo, year: int, deadline: date, site_ids: set[int], sites: _Sites,
-                reported: dict[int, list[AgencyInfo]]) -> bool:
+                reported: dict[int, "_Reported"]) -> bool:
     """Whether we looked where ``a`` would publish its ``year`` report: one of its sites crawled to
     the end after the deadline, or a report of that year from its region (its province when it
     has no region code). Without that, "not found" says nothing about the agency: a folder of
     2021 reports from 吉林 imported beside 2024 reports from 淮安 must not make every 吉林 agency
-    "not published" in 2024."""
+    "not published" in 2024. (``a`` has no report of ``year``: every one in ``reported`` is another.)"""
     if any(t.date() > deadline for sid in site_ids for t in sites.good_runs.get(sid, ())):
         return True
-    others = [b for b in reported.get(year, ()) if b.key != a.key]
+    there = reported.get(year)
+    if there is None:
+        return False
     if a.region_code:
-        return any(b.region_code == a.region_code for b in others)
-    return bool(a.province) and any(b.province == a.province for b in others)
+        return a.region_code in there.region_codes
+    return bool(a.province) and a.province in there.provinces
 
 
+class _Reported:
+    """The agencies with a report of one year, indexed for the questions P1 asks of each agency
+    without one (so a run over 100,000 reports asks them in constant time, not by a scan)."""
+
+    def __init__(self) -> None:
+        self.region_codes: set[str] = set()
+        self.provinces: set[str] = set()
+        self.by_name: dict[str, list[AgencyInfo]] = defaultdict(list)
+        self.by_place_suffix: dict[str, list[AgencyInfo]] = defaultdict(list)
+
+    def add(self, a: AgencyInfo) -> None:
+        if a.region_code:
+            self.region_codes.add(a.region_code)
+        if a.province:
+            self.provinces.add(a.province)
+        self.by_name[a.name].append(a)
+        for suffix in _place_suffixes(a.name):
+            self.by_place_suffix[suffix].append(a)
+
+    def named_otherwise(self, a: AgencyInfo) -> bool:
+        """One of them is ``a`` under a fuller or a shorter name (``_same_agency_named_otherwise``)."""
+        fuller = self.by_place_suffix.get(a.name, [])
+        shorter = [b for sfx in _place_suffixes(a.name) for b in self.by_name.get(sfx, ())]
+        return any(_same_agency_named_otherwise(a, b) for b in fuller + shorter)
+
+
+def _place_suffixes(name: str) -> list[str]:
+    """The ends of ``name`` that follow a whole administrative unit (淮安市洪泽区人民政府 →
+    洪泽区人民政府, 人民政府): the shorter names it could also be known by."""
+    return [name[m.end():] for m in _UNIT_END.finditer(name) if m.end() < len(name)]
+
+
+_UNIT_END = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|自治县|县|区|旗)")
 _PLACE_START = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|地区|自治县|县|区|旗|镇|乡|街道)")
 _PLACE_END = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|自治县|县|区|旗)$")
 
