@@ -93,28 +93,15 @@ class Report:
     def unreadable(self) -> set[tuple[str, str, str]]:
         """Cells the extractor could not place or read: rules must not judge the agency on them."""
         out: set[tuple[str, str, str]] = set()
-        if any(p.kind == "ocr" for p in self.problems):
-            # numbers a machine read from a picture: reported, never held against the agency
-            out = {("applications", r, c) for r in T.APPLICATION_ROW_KEYS for c in _columns_of("applications", None)}
-            out |= {("review_litigation", g, c) for g in T.REVIEW_GROUPS
-                    for c in _columns_of("review_litigation", None)}
-            for key, spec in T.PROACTIVE_BY_KEY.items():
-                out |= {(key, r, c) for r in spec.rows for c in _columns_of(key, self.template)}
-            return out
         for p in self.problems:
-            if p.kind not in BLOCKING_KINDS or not p.table:
+            if p.kind not in BLOCKING_KINDS or (not p.table and p.kind != "ocr"):
                 continue
-            if p.table == "review_litigation" and not p.row:
-                rows = list(T.REVIEW_GROUPS)
-            elif p.table == "applications" and not p.row:
-                rows = list(T.APPLICATION_ROW_KEYS)
-            elif not p.row:
-                rows = list(T.PROACTIVE_BY_KEY[p.table].rows) if p.table in T.PROACTIVE_BY_KEY else []
-            else:
-                rows = [p.row]
-            for row in rows:
-                cols = [p.column] if p.column else _columns_of(p.table, self.template)
-                out.update((p.table, row, c) for c in cols)
+            # "ocr": numbers a machine read from a picture, reported but never held against the agency
+            tables = [p.table] if p.kind != "ocr" else ["applications", "review_litigation", *T.PROACTIVE_BY_KEY]
+            for table in tables:
+                rows = [p.row] if p.row and p.kind != "ocr" else _rows_of(table)
+                cols = [p.column] if p.column and p.kind != "ocr" else _columns_of(table, self.template)
+                out.update((table, row, c) for row in rows for c in cols)
         return out
 
     def cells(self):
@@ -160,6 +147,14 @@ class Report:
                 for t, r, c, cv in self.cells() if cv is not None
             ]
         return out
+
+
+def _rows_of(table: str) -> list[str]:
+    if table == "review_litigation":
+        return list(T.REVIEW_GROUPS)
+    if table == "applications":
+        return list(T.APPLICATION_ROW_KEYS)
+    return list(T.PROACTIVE_BY_KEY[table].rows) if table in T.PROACTIVE_BY_KEY else []
 
 
 def _columns_of(table: str, template: str | None) -> list[str]:
