@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,15 +50,6 @@ def available() -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return LANG in (out.stdout + out.stderr).split()
-
-
-@dataclass
-class Segment:
-    """A ruling line in page points: horizontal (y, a=x0, b=x1) or vertical (x, a=top, b=bottom)."""
-
-    at: float
-    a: float
-    b: float
 
 
 def render(data: bytes, index: int) -> np.ndarray:
@@ -167,6 +157,7 @@ def words(gray: np.ndarray, timeout: float = 120, lang: str = LANG, psm: int = 1
 
 _NUMERIC = re.compile(r"^[0-9０-９.,，\-—/?]*$")
 _STACK_GAP = 40
+_DIGITS_ONLY = ("tessedit_char_whitelist=0123456789.",)
 
 
 def read_number_cells(erased: np.ndarray, boxes: list[tuple[int, int, int, int]],
@@ -189,16 +180,9 @@ def read_number_cells(erased: np.ndarray, boxes: list[tuple[int, int, int, int]]
         crops.append((i, crop[ys.min():ys.max() + 1, xs.min():xs.max() + 1]))
     if not crops:
         return {}
-    height = max(c.shape[0] for _, c in crops)
-    width = max(c.shape[1] for _, c in crops) + 2 * _STACK_GAP
-    slot = height + _STACK_GAP
-    sheet = np.full((slot * len(crops) + _STACK_GAP, width), 255, dtype=np.uint8)
-    for n, (_, c) in enumerate(crops):
-        top = _STACK_GAP + n * slot
-        sheet[top:top + c.shape[0], _STACK_GAP:_STACK_GAP + c.shape[1]] = c
+    sheet, slot = _stack([c for _, c in crops])
     second: dict[int, list[tuple[str, float]]] = {}
-    for text, _x0, top, _x1, bottom, conf in words(sheet, lang="eng", psm=6,
-                                                    config=("tessedit_char_whitelist=0123456789.",)):
+    for text, _x0, top, _x1, bottom, conf in words(sheet, lang="eng", psm=6, config=_DIGITS_ONLY):
         n = int(((top + bottom) / 2 - _STACK_GAP / 2) // slot)
         if 0 <= n < len(crops):
             second.setdefault(crops[n][0], []).append((text, conf))
@@ -225,10 +209,18 @@ def read_number_cells(erased: np.ndarray, boxes: list[tuple[int, int, int, int]]
 
 def _read_alone(crop: np.ndarray) -> str:
     """One cell's digits, read on their own (tesseract's single-word mode)."""
-    pad = np.full((crop.shape[0] + 2 * _STACK_GAP, crop.shape[1] + 2 * _STACK_GAP), 255, dtype=np.uint8)
-    pad[_STACK_GAP:_STACK_GAP + crop.shape[0], _STACK_GAP:_STACK_GAP + crop.shape[1]] = crop
-    found = words(pad, lang="eng", psm=8, config=("tessedit_char_whitelist=0123456789.",))
-    return "".join(t for t, *_ in found)
+    return "".join(t for t, *_ in words(_stack([crop])[0], lang="eng", psm=8, config=_DIGITS_ONLY))
+
+
+def _stack(crops: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """The crops one under another on white, ``_STACK_GAP`` apart; and the height of each slot."""
+    slot = max(c.shape[0] for c in crops) + _STACK_GAP
+    sheet = np.full((slot * len(crops) + _STACK_GAP, max(c.shape[1] for c in crops) + 2 * _STACK_GAP), 255,
+                    dtype=np.uint8)
+    for n, c in enumerate(crops):
+        top = _STACK_GAP + n * slot
+        sheet[top:top + c.shape[0], _STACK_GAP:_STACK_GAP + c.shape[1]] = c
+    return sheet, slot
 
 
 def doubtful_digits(chars: list[dict]) -> list[dict]:
