@@ -56,7 +56,8 @@ class Document(Base):
     """One fetch (or import) of one URL or file. The bytes live in the raw store under ``sha256``."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_url_fetched", "url", "fetched_at"),)
+    __table_args__ = (Index("ix_documents_url_fetched", "url", "fetched_at"),
+                      Index("ix_documents_site_pending", "site_id", "extracted"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
@@ -79,13 +80,18 @@ class Document(Base):
     error: Mapped[str | None] = mapped_column(Text)  # why nothing usable came back
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # link title, agency, year, pubdate …
     extracted: Mapped[bool] = mapped_column(default=False)
+    # what nianbao.app.extraction decided: report | duplicate | unchanged | cover | not_report | failed | no_body
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    # the report this document's content already is (a re-import, a second listing, an unchanged re-fetch)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", use_alter=True, name="fk_documents_report"))
 
 
 class ReportRow(Base):
     """One extraction of one document's content: a report version."""
 
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_agency_year", "agency_id", "year"),)
+    __table_args__ = (Index("ix_reports_agency_year", "agency_id", "year"),
+                      Index("ix_reports_current", "is_current", "agency_id", "year"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
@@ -105,8 +111,10 @@ class ReportRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     extractor_version: Mapped[str | None] = mapped_column(String(20))
     extracted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the version of (agency, year) that stands: the newest readable one; older versions stay for history
+    is_current: Mapped[bool] = mapped_column(default=False)
 
-    document: Mapped[Document] = relationship()
+    document: Mapped[Document] = relationship(foreign_keys=[document_id])
     agency: Mapped[Agency | None] = relationship()
 
 
