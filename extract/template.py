@@ -160,3 +160,28 @@ SECTION_KEYS = tuple(k for k, _, _ in SECTIONS)
 def is_money(table: str, column: str) -> bool:
     spec = PROACTIVE_BY_KEY.get(table)
     return bool(spec and column in spec.money_columns)
+
+#: Printed labels of the 第二十条 rows, per template (a row a template lacks has no label there).
+#: The data dictionary, the exports and the browser name the proactive cells from these.
+PROACTIVE_ROW_LABELS: dict[str, dict[str, str]] = {
+    "regulations": {"2019": "规章", "2021": "规章"},
+    "normative_docs": {"2019": "规范性文件", "2021": "行政规范性文件"},
+    "licensing": {"2019": "行政许可", "2021": "行政许可"},
+    "other_services": {"2019": "其他对外管理服务事项"},
+    "penalty": {"2019": "行政处罚", "2021": "行政处罚"},
+    "coercion": {"2019": "行政强制", "2021": "行政强制"},
+    "fees": {"2019": "行政事业性收费", "2021": "行政事业性收费"},
+    "procurement": {"2019": "政府集中采购"},
+}
+_DECISIONS_2019 = {"prev_count": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"}
+#: Printed labels of the 第二十条 value columns: table -> template -> column -> label.
+PROACTIVE_COLUMN_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "art20_1": {"2021": {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数"},
+                "2019": {"new_made": "本年新制作数量", "new_published": "本年新公开数量",
+                         "total_published": "对外公开总数量"}},
+    "art20_5": {"2021": {"decisions": "本年处理决定数量"}, "2019": _DECISIONS_2019},
+    "art20_6": {"2021": {"decisions": "本年处理决定数量"}, "2019": _DECISIONS_2019},
+    "art20_8": {"2021": {"amount": "本年收费金额（万元）"},
+                "2019": {"prev_count": "上一年项目数量", "change": "本年增/减"}},
+    "art20_9": {"2019": {"projects": "采购项目数量", "amount": "采购总金额（万元）"}},
+}
