@@ -52,6 +52,12 @@ def canonical_cells(template: str) -> list[Cell]:
     return out
 
 
+def _mixed_application_rows() -> set[Cell]:
+    """Application rows of either template: some real 2021-format reports keep the 2019 table's
+    single （六）其他处理 row (pingtan 012), and the truth records the row the document has."""
+    return {("applications", r.key, c) for r in T.APPLICATION_ROWS for c in T.APPLICANT_COLUMNS}
+
+
 def key_of(cell: Cell) -> str:
     return "/".join(cell)
 
@@ -79,7 +85,7 @@ def load_truth(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path.name}: template must be one of {T.TEMPLATES}, not {template!r}")
     if not isinstance(truth.get("year"), int) or not isinstance(truth.get("agency"), str):
         problems.append("agency (string) and year (int) are required")
-    known = set(canonical_cells(template))
+    known = set(canonical_cells(template)) | _mixed_application_rows()
     cells = truth.setdefault("cells", {})
     undeterminable = truth.setdefault("undeterminable", [])
     notes = truth.setdefault("notes", {})
