@@ -45,3 +45,71 @@ def test_all_determinable_read(doc: Path):
     truth, report = _truth_and_report(doc)
     missing = [line for line in TR.compare(truth, report) if not line.startswith("WRONG")]
     assert not missing, f"{doc.name}: not read as the document says:\n" + "\n".join(missing)
+
+
+# --- the comparator itself: each rule must be able to fail ------------------------------------
+SHARED_REAL_TEXT = TR.EXAMPLES.parents[4] / "shared" / "corpus" / "real-text"
+
+
+@pytest.mark.skipif(not SHARED_REAL_TEXT.is_dir(), reason="the shared corpus is not beside the repository")
+def test_examples_are_byte_exact_copies_of_the_corpus():
+    differ = [d.name for d in DOCUMENTS if (SHARED_REAL_TEXT / d.name).read_bytes() != d.read_bytes()]
+    assert not differ, f"examples that are not byte-exact copies of {SHARED_REAL_TEXT}: {differ}"
+
+
+def _report(**values):
+    """A 2021 report holding the given cells, named table__row__column (money as a string)."""
+    from decimal import Decimal
+
+    from extract.model import CellValue, Report
+
+    r = Report(agency="甲局", year=2021, template="2021")
+    for name, v in values.items():
+        table, row, col = name.split("__")
+        cv = CellValue(Decimal(v) if isinstance(v, str) else v, str(v), "test")
+        if table == "applications":
+            r.applications.setdefault(row, {})[col] = cv
+        elif table == "review_litigation":
+            r.review_litigation.setdefault(row, {})[col] = cv
+        else:
+            r.proactive.setdefault(table, {}).setdefault(row, {})[col] = cv
+    return r
+
+
+TRUTH = {"agency": "甲局", "year": 2021, "template": "2021",
+         "cells": {"applications/granted/total": 3, "applications/partial/total": None, "art20_8/fees/amount": "7816"},
+         "undeterminable": ["art20_1/normative_docs/issued"],
+         "notes": {"art20_1/normative_docs/issued": "glued"}}
+
+
+def test_compare_counts_exact_reads_and_unread_cells():
+    assert TR.score(TRUTH, _report(applications__granted__total=3, art20_8__fees__amount="7816.00")) == (2, 2, 0)
+    lines = TR.compare(TRUTH, _report(applications__granted__total=3))
+    assert lines == ["UNREAD art20_8/fees/amount: document says 7816, not read"]
+
+
+@pytest.mark.parametrize("cells", [
+    {"applications__granted__total": 4},                 # a different number
+    {"applications__partial__total": 0},                 # a number where the document is blank
+    {"art20_1__normative_docs__issued": 1},              # a number where the split is undeterminable
+    {"applications__carried_forward__total": 0},         # a number the document does not have
+])
+def test_compare_flags_every_wrong_number(cells):
+    read, det, wrong = TR.score(TRUTH, _report(**cells))
+    assert wrong == 1 and any(line.startswith("WRONG") for line in TR.compare(TRUTH, _report(**cells)))
+
+
+def test_a_cell_marked_unread_is_not_judged():
+    from extract.model import Problem
+
+    report = _report(art20_1__normative_docs__issued=1)
+    report.problems.append(Problem("unreadable_value", "glued", table="art20_1", row="normative_docs", column="issued"))
+    assert TR.score(TRUTH, report) == (0, 2, 0)
+
+
+def test_load_truth_rejects_a_misspelt_key(tmp_path):
+    bad = tmp_path / "x.expected.json"
+    bad.write_text('{"agency": "甲局", "year": 2021, "template": "2021", "cells": {"applications/granted/totl": 1}}',
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match="totl"):
+        TR.load_truth(bad)
