@@ -4,6 +4,7 @@ that P1 knows no agency beyond those seen in earlier years."""
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from monitor import catalogue
 
 DEFAULTS: dict[str, Any] = {
     "deadlines": {"department": "01-31", "government": "03-31", "town": "03-31", "other": "03-31",
@@ -22,11 +25,36 @@ DEFAULTS: dict[str, Any] = {
                     "max_listed": 5, "bins": 32, "band_rows": 4},
     "trend": {"consecutive_rises": 2, "min_cases": 3, "rate_threshold": 0.3, "min_decided": 5},
     "publication": {"check_unharvested_years": False},
-    "severity": {"R1": "error", "R2": "error", "R3": "error", "R4": "error", "R5": "error",
-                 "W1": "warning", "W2": "warning", "W3": "warning", "W4": "warning", "W5": "warning",
-                 "W6": "warning", "T1": "warning", "P1": "warning", "P2": "warning", "P3": "warning",
-                 "C1": "info", "X1": "info"},
+    # coverage (C2–C5): findings about a site, not an agency
+    "coverage": {"stale_days": 14, "drop_ratio": 0.5, "min_previous_reports": 3, "error_share": 0.5},
+    "severity": catalogue.default_severities(),
 }
+
+
+class MonitorConfigError(ValueError):
+    """A configuration nianbao cannot use; the message is one line naming the file and the key."""
+
+
+def validate(data: dict[str, Any], source: str = "monitor.yaml") -> None:
+    """Reject what would otherwise be silently ignored: unknown sections, unknown rule ids (with
+    the closest ids as a hint: a typo "R7" must not leave R1 at its default) and unknown
+    severities."""
+    if not isinstance(data, dict):
+        raise MonitorConfigError(f"{source}: expected a mapping of sections, got {type(data).__name__}")
+    for key in data:
+        if key not in DEFAULTS:
+            close = difflib.get_close_matches(str(key), list(DEFAULTS), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(DEFAULTS)})"
+            raise MonitorConfigError(f"{source}: unknown section {key!r}{hint}")
+    sev = data.get("severity") or {}
+    if not isinstance(sev, dict):
+        raise MonitorConfigError(f"{source}: severity must map rule ids to {'/'.join(catalogue.SEVERITIES)}")
+    for rule, level in sev.items():
+        if str(rule) not in catalogue.BY_ID:
+            raise MonitorConfigError(f"{source}: severity: {catalogue.unknown_message(rule)}")
+        if level not in catalogue.SEVERITIES:
+            raise MonitorConfigError(f"{source}: severity of {rule}: {level!r} is not one of "
+                                     f"{', '.join(catalogue.SEVERITIES)}")
 
 BODY_TYPES = ("department", "government", "town", "other")
 
@@ -76,8 +104,14 @@ class MonitorConfig:
         data = copy.deepcopy(DEFAULTS)
         f = config_dir / "monitor.yaml"
         if f.exists():
-            data = _merge(data, yaml.safe_load(f.read_text(encoding="utf-8")) or {})
+            try:
+                doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise MonitorConfigError(f"{f}: not valid YAML: {str(exc).splitlines()[0]}") from None
+            validate(doc, str(f))
+            data = _merge(data, doc)
         if overrides:
+            validate(overrides, "overrides")
             data = _merge(data, overrides)
         return cls(data, load_rosters(config_dir / "agencies"))
 
@@ -85,7 +119,7 @@ class MonitorConfig:
         return self.data[key]
 
     def severity(self, rule: str) -> str:
-        return self.data["severity"].get(rule, "warning")
+        return self.data["severity"].get(rule) or catalogue.get(rule).severity
 
     def deadline(self, year: int, body_type: str, province: str | None, region: str | None,
                  region_code: str | None, local: dict[str, str] | None = None) -> date:

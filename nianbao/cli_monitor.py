@@ -1,11 +1,16 @@
 """``nianbao check`` and ``nianbao findings``: the monitor on the command line."""
 from __future__ import annotations
 
+import inspect
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from itertools import groupby
 
 import click
+
+from nianbao.app.terminal import safe, safe_line
+
+from monitor.catalogue import help_lines
 
 _SEV = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -24,16 +29,16 @@ def _print_grouped(records: list[dict], echo=click.echo) -> None:
 
     for (agency, year), grp in groupby(sort_records(records), key=lambda r: (r["agency"], r["year"])):
         grp = list(grp)
-        echo(f"{agency or '（未署名机构）'} · {year or '?'}年度")
+        echo(f"{safe(agency) or '（未署名机构）'} · {year or '?'}年度")
         urls = {r.get("source_url") for r in grp if r.get("source_url")}
         for r in grp:
             tag = "新 " if r.get("new") else ("重现 " if r.get("reopened") else "")
             state = {"resolved": "［已解决］", "dismissed": "［已忽略］"}.get(r["status"], "")
-            echo(f"  #{r['id']} {r['rule']} {_SEV.get(r['severity'], r['severity'])} {tag}{state}{r['message']}")
+            echo(f"  #{r['id']} {r['rule']} {_SEV.get(r['severity'], r['severity'])} {tag}{state}{safe(r['message'])}")
             if r["status"] == "dismissed" and r.get("dismissed_reason"):
-                echo(f"      忽略理由：{r['dismissed_reason']}")
+                echo(f"      忽略理由：{safe(r['dismissed_reason'])}")
         for u in sorted(urls):
-            echo(f"  来源：{u}")
+            echo(f"  来源：{safe_line(u)}")
         echo("")
 
 
@@ -48,11 +53,12 @@ def check(obj, year: int | None, province: str | None, as_of: str | None, as_jso
     """Check harvested reports and record findings: inconsistent tables, text that contradicts the
     tables, copied text, climbing corrections, reports not published or late.
 
-    Rules: R1–R5 table arithmetic (errors); W1 W2 cross-year, W3 text vs tables, W4 内容雷同,
-    W5 wrong 统计期限 year, W6 implausible or missing parts (warnings); T1 corrections climbing;
-    P1 not published, P2 late, P3 changed after publication; C1 site could not be crawled and
-    X1 report could not be read (info — never the agency's fault). Thresholds and deadlines:
-    config/monitor.yaml; expected agencies: config/agencies/*.yaml.
+    Rules (monitor/catalogue.py; C and X are what nianbao could not look at or read — never the
+    agency's fault). Thresholds, deadlines and severities: config/monitor.yaml; expected
+    agencies: config/agencies/*.yaml.
+
+    \b
+    {rules}
 
     Findings keep their id across runs: new ones are marked, ones that no longer hold are
     resolved, dismissed ones stay dismissed until their numbers change. With --json each
@@ -66,14 +72,12 @@ def check(obj, year: int | None, province: str | None, as_of: str | None, as_jso
       nianbao check --year 2023
       nianbao check --province 江苏 --as-of 2024-02-01 --json > findings.json
     """
-    from monitor import MonitorConfig, run_check
+    from nianbao.app.check import check as run_check
     from nianbao.output import to_json
 
     day = _date(as_of)
     home = obj.home()
-    with home.session() as s:
-        result = run_check(s, MonitorConfig.load(), year=year, province=province, as_of=day)
-        s.commit()
+    result = run_check(home, year=year, province=province, as_of=day)
     recs = result.records
     if as_json:
         click.echo(to_json(recs))
@@ -120,12 +124,10 @@ def list_(obj, status: str | None, rule: str | None, year: int | None, as_json: 
     Example:
       nianbao findings list --status dismissed
     """
-    from monitor.findings import list_findings, record
+    from nianbao.app.check import findings as stored
     from nianbao.output import to_json
 
-    home = obj.home()
-    with home.session() as s:
-        recs = [record(f) for f in list_findings(s, status, rule, year)]
+    recs = stored(obj.home(), status=status, rule=rule, year=year)
     if as_json:
         click.echo(to_json(recs))
         return
@@ -144,16 +146,16 @@ def dismiss(obj, finding_id: int, why: str) -> None:
     Example:
       nianbao findings dismiss 42 --why "本年结转口径经核实无误"
     """
-    from monitor.findings import dismiss as do_dismiss
+    from nianbao.app.check import dismiss as do_dismiss
 
-    home = obj.home()
-    with home.session() as s:
-        f = do_dismiss(s, finding_id, why, datetime.now(timezone.utc).replace(tzinfo=None))
-        if f is None:
-            click.echo(f"no finding with id {finding_id}", err=True)
-            sys.exit(2)
-        s.commit()
-        click.echo(f"#{f.id} {f.rule} {f.agency_name or ''} {f.year or ''}: dismissed")
+    f = do_dismiss(obj.home(), finding_id, why)
+    if f is None:
+        click.echo(f"no finding with id {finding_id}", err=True)
+        sys.exit(2)
+    click.echo(f"#{f['id']} {f['rule']} {safe(f['agency'] or '')} {f['year'] or ''}: dismissed")
 
+
+# the rule list of --help comes from the catalogue (click keeps the docstring as written: dedent first)
+check.help = inspect.cleandoc(check.help or "").replace("{rules}", "\n".join(help_lines()))
 
 COMMANDS = [check, findings]

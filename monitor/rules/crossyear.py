@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from extract import template as T
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from monitor.findings import Hit, col_label, fmt_num
 from monitor.view import SLOT, View
 
-RULES = ("W1", "W2")
+RULES = family_rules("crossyear")
 
 
 def pairs(view: View) -> tuple[np.ndarray, np.ndarray]:

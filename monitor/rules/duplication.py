@@ -20,11 +20,12 @@ from collections import defaultdict
 
 import numpy as np
 
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from monitor.findings import Hit
 from monitor.view import View
 
-RULES = ("W4",)
+RULES = family_rules("duplication")
 
 _MULT = [np.uint64(x) for x in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
                                  0x85EBCA77C2B2AE63, 0xFF51AFD7ED558CCD)]

@@ -1,19 +1,33 @@
-"""X1 — what we could not read. Kept apart from what the agency got wrong: the cells listed here
+"""X1 — what we could not read (this family is X1's one owner). Kept apart from what the agency got wrong: the cells listed here
 are never judged by R1–R5, W1–W3 or T1, and the finding is ``info``, addressed to whoever runs
 nianbao (re-extract, read by eye, OCR), not to the agency.
 
 Only problems that leave canonical cells unread count (``extract.model.BLOCKING_KINDS``:
 unreadable values, missing cells/rows/tables, documents needing OCR …); notes such as a surplus
 cell among equal values or a missing title do not.
+
+A document we hold for an agency and year that could not be read at all (the extraction failed,
+or the fetch came back with an error) while no readable report of that agency and year exists is
+X1 too (subject ``document``): something was published, we cannot say what — the publication
+family reads :func:`unreadable_documents` so as not to call it "not published" (P1).
 """
 from __future__ import annotations
 
+import json
+import weakref
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from db.models import Document, ReportRow
+
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from extract import template as T
 from monitor.findings import Hit, cell_label, row_label
-from monitor.view import View, blocking_problems
+from monitor.view import READABLE, AgencyInfo, View, blocking_problems
 
-RULES = ("X1",)
+RULES = family_rules("extraction")
 
 _KIND = {"unreadable_value": "数值无法识别", "missing_cell": "单元格缺失或无法定位", "extra_cells": "单元格多出无法对齐",
          "missing_row": "表格行未找到", "missing_table": "表格未找到（可能为图片或附件）", "duplicate_row": "表格行重复",
@@ -50,4 +64,61 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                         rep=rep.idx,
                         extra={"problems": probs},
                         values=sorted((p.get("kind"), p.get("table"), p.get("row"), p.get("column")) for p in probs)))
+    hits += _documents(view)
+    return hits
+
+
+_CACHE: "weakref.WeakKeyDictionary[View, dict]" = weakref.WeakKeyDictionary()
+
+
+def unreadable_documents(view: View) -> dict[tuple[str, int], list[dict]]:
+    """(agency key, year) -> the documents attributed to it that could not be read, for the
+    agencies and years with no readable report at all. Read once per view (two families ask)."""
+    got = _CACHE.get(view)
+    if got is not None:
+        return got
+    s = view.s
+    readable: set[tuple[str, int]] = set()
+    q = (select(ReportRow.agency_id, ReportRow.year).where(ReportRow.status.in_(READABLE),
+                                                           ReportRow.agency_id.is_not(None),
+                                                           ReportRow.year.is_not(None))
+         .group_by(ReportRow.agency_id, ReportRow.year))
+    for agency_id, year in s.execute(q):
+        a = view.by_agency_id.get(agency_id)
+        if a is not None:
+            readable.add((a.key, year))
+    names: dict[str, list[AgencyInfo]] = defaultdict(list)
+    for a in view.agencies.values():
+        names[a.name].append(a)
+    out: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    q = (select(Document.id, Document.url, Document.meta, Document.error, Document.fetched_at, ReportRow.status,
+                ReportRow.error, ReportRow.agency_id, ReportRow.year)
+         .outerjoin(ReportRow, ReportRow.document_id == Document.id)
+         .where((ReportRow.status == "failed") | (ReportRow.id.is_(None) & Document.error.is_not(None)))
+         .where(Document.kind.is_(None) | Document.kind.in_(("detail", "attachment", "file"))))
+    for r in s.execute(q):
+        meta = json.loads(r.meta) if isinstance(r.meta, str) else (r.meta or {})
+        a = view.by_agency_id.get(r.agency_id) if r.agency_id else None
+        if a is None and meta.get("agency") and len(names.get(meta["agency"], [])) == 1:
+            a = names[meta["agency"]][0]
+        year = r.year or (int(meta["year"]) if str(meta.get("year") or "").isdigit() else None)
+        if a is not None and year is not None and (a.key, year) not in readable:
+            out[(a.key, year)].append({"document_id": r[0], "url": r[1], "error": r[6] or r[3],
+                                       "fetched_at": r.fetched_at.isoformat(timespec="seconds")})
+    got = _CACHE[view] = dict(out)
+    return got
+
+
+def _documents(view: View) -> list[Hit]:
+    hits = []
+    for (key, year), docs in sorted(unreadable_documents(view).items()):
+        a = view.agencies.get(key)
+        if a is None or a.pseudo or not view.in_province(a):
+            continue
+        if view.year_requested is not None and year != view.year_requested:
+            continue
+        hits.append(Hit("X1", a, year, "document",
+                        f"X1 已找到{a.name}{year}年度报告的文件，但无法读取（{docs[0]['error'] or '解析失败'}）：{docs[0]['url']}。"
+                        "这不是未发布，请人工查看。", extra={"documents": docs},
+                        values=sorted(d["url"] for d in docs)))
     return hits

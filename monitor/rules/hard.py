@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from extract import template as T
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from monitor.findings import Hit, cell_label, col_label, fmt_num, row_label
 from monitor.rules import blank_note, equation, terms
 from monitor.view import SIGNED_COLUMNS, SLOT, SLOTS, View, is_money_slot
 
-RULES = ("R1", "R2", "R3", "R4", "R5")
+RULES = family_rules("hard")
 
 A = "applications"
 COLS = T.APPLICANT_COLUMNS

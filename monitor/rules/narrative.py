@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import re
 
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from monitor.findings import Hit, cell_label, fmt_num
 from monitor.view import SLOT, View
 
-RULES = ("W3", "W5")
+RULES = family_rules("narrative")
 
 R, L = "review_litigation", "applications"
 

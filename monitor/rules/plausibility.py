@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 from extract import template as T
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig, is_town
 from monitor.findings import _PRO_COL, Hit, fmt_num
 from monitor.view import SLOT, View
 
-RULES = ("W6",)
+RULES = family_rules("plausibility")
 
 _DOC_LEVEL = {"needs_ocr", "unreadable_document", "template_unknown"}
 _TABLE_OF_SECTION = {"proactive": "art20_1", "applications": "applications", "review_litigation": "review_litigation"}

@@ -1,5 +1,6 @@
 """Publication: P1 not published, P2 late, P3 changed after publication; C1 the crawl could not
-tell; X1 for a document of the agency that we hold but could not read.
+tell. A document of the agency that we hold but could not read is no P1 either: the extraction
+family owns X1 and reports it.
 
 Expected agencies for year Y: every roster entry of ``config/agencies/*.yaml`` (within its
 optional ``since``/``until``) and every agency with a report for an earlier year. Deadlines come
@@ -10,8 +11,8 @@ P1 is judged only for years that have been harvested (some report of Y is in the
 that were asked for with ``--year`` — an empty year means we have not looked yet. It is never
 raised when the agency's site could not be crawled: if the latest crawl run of its site failed
 (status failed, or every document it fetched for the site is an error), the finding is C1 (info).
-If we hold a document attributed to the agency and year that the extractor could not read, the
-finding is X1 (info): something was published, we cannot say what.
+If we hold a document attributed to the agency and year that the extractor could not read, there is
+no P1: something was published, we cannot say what (X1, ``monitor.rules.extraction``).
 
 P2 uses the page's 发布日期 (``ReportRow.published``, earliest version). Without one, the date we
 first saw the report counts only when we had crawled its site, successfully, on or before the
@@ -22,7 +23,6 @@ content (cells or section text): a page whose template or visit counter changed 
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from datetime import date, datetime
@@ -31,11 +31,13 @@ from sqlalchemy import func, select
 
 from db.models import CrawlRun, Document, ReportRow, Site
 from extract import template as T
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from monitor.findings import Hit, cell_label
+from monitor.rules.extraction import unreadable_documents
 from monitor.view import READABLE, AgencyInfo, Rep, View
 
-RULES = ("P1", "P2", "P3", "C1", "X1")
+RULES = family_rules("publication")
 
 _SECTION_NAMES = {k: f"第{n}部分“{t}”" for n, (k, t, _) in zip("一二三四五六", T.SECTIONS)}
 
@@ -45,10 +47,6 @@ def _sec_order(k: str) -> int:
 
 
 _BT = {"department": "政府部门", "government": "人民政府", "town": "乡镇（街道）", "other": "其他机关"}
-
-
-def _j(x):
-    return json.loads(x) if isinstance(x, str) else (x or {})
 
 
 class _Sites:
@@ -119,27 +117,10 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
             agency_sites[a.key].add(site_id)
     harvested |= {y for (y,) in s.execute(select(ReportRow.year).where(ReportRow.year.is_not(None)).distinct())}
 
-    # documents we hold for an agency and year but could not read
-    unreadable: dict[tuple[str, int], list[dict]] = defaultdict(list)
-    names: dict[str, list[AgencyInfo]] = defaultdict(list)
-    for a in view.agencies.values():
-        names[a.name].append(a)
-    q = (select(Document.id, Document.url, Document.meta, Document.error, Document.fetched_at, ReportRow.status,
-                ReportRow.error, ReportRow.agency_id, ReportRow.year)
-         .outerjoin(ReportRow, ReportRow.document_id == Document.id)
-         .where((ReportRow.status == "failed") | (ReportRow.id.is_(None) & Document.error.is_not(None)))
-         .where(Document.kind.is_(None) | Document.kind.in_(("detail", "attachment", "file"))))
-    for r in s.execute(q):
-        meta = _j(r.meta)
-        a = view.by_agency_id.get(r.agency_id) if r.agency_id else None
-        if a is None and meta.get("agency") and len(names.get(meta["agency"], [])) == 1:
-            a = names[meta["agency"]][0]
-        year = r.year or (int(meta["year"]) if str(meta.get("year") or "").isdigit() else None)
-        if a is not None and year is not None:
-            unreadable[(a.key, year)].append({"document_id": r[0], "url": r[1], "error": r[6] or r[3],
-                                              "fetched_at": r.fetched_at.isoformat(timespec="seconds")})
+    # documents we hold for an agency and year but could not read: X1 (extraction family), not P1
+    unreadable = unreadable_documents(view)
 
-    # ---------------------------------------------------------------- P1 / C1 / X1
+    # ---------------------------------------------------------------- P1 / C1
     years = [view.year_requested] if _explicit_year(view) else sorted(harvested)
     if cfg["publication"].get("check_unharvested_years") and not _explicit_year(view):
         years = sorted(set(years) | {as_of.year - 1})
@@ -166,13 +147,8 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
             dl = _deadline(cfg, a, year)
             if as_of <= dl:
                 continue
-            docs = unreadable.get((a.key, year))
-            if docs:
-                hits.append(Hit("X1", a, year, "document",
-                                f"X1 已找到{a.name}{year}年度报告的文件，但无法读取（{docs[0]['error'] or '解析失败'}）：{docs[0]['url']}。"
-                                "这不是未发布，请人工查看。", extra={"documents": docs},
-                                values=sorted(d["url"] for d in docs)))
-                continue
+            if (a.key, year) in unreadable:
+                continue  # something was published that we could not read: X1 says so
             site_ids = set(agency_sites.get(a.key, ()))
             if a.site and a.site in sites.by_name:
                 site_ids.add(sites.by_name[a.site])

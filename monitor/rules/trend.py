@@ -14,11 +14,12 @@ counted again this year, so a trend is a pointer for a closer look, not a verdic
 from __future__ import annotations
 
 from extract import template as T
+from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig
 from monitor.findings import Hit, fmt_num
 from monitor.view import SLOT, View
 
-RULES = ("T1",)
+RULES = family_rules("trend")
 
 G = "review_litigation"
 CORR = [SLOT[(G, g, "corrected")] for g in T.REVIEW_GROUPS]
