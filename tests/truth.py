@@ -126,12 +126,11 @@ def expected_path(document: Path) -> Path:
 
 
 def read_report(document: Path) -> Report:
-    """The document through nianbao's one document→report function (the one production uses)."""
-    try:
-        from nianbao.app.extraction import extract_report  # type: ignore[attr-defined]
-    except ImportError:
-        from extract import extract as extract_report
-    return extract_report(document.read_bytes(), filename=document.name)
+    """The document through ``extract.extract``, the reader production calls
+    (nianbao.app.extraction.process_document) for every fetched or imported document."""
+    from extract import extract
+
+    return extract(document.read_bytes(), filename=document.name)
 
 
 # --- comparison ----------------------------------------------------------------------------
