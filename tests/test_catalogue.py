@@ -78,9 +78,12 @@ def test_shipped_config_names_every_rule():
 
 
 def test_check_help_lists_the_catalogue():
-    from nianbao.cli import main
+    import click
 
-    out = CliRunner().invoke(main, ["check", "--help"]).output
+    from nianbao import cli
+
+    group = next(g for g in (getattr(cli, "cli", None), cli.main) if isinstance(g, click.Group))
+    out = CliRunner().invoke(group, ["check", "--help"]).output
     for line in catalogue.help_lines():
         assert line in out
 
@@ -113,13 +116,24 @@ def _run(s, site, started: datetime, status: str = "finished", reports: int = 0,
     return run
 
 
-def test_coverage_findings_about_sites(tmp_path):
-    from tests.fixtures.monitor.support import check, config, current, home
+def check(s, cfg: MonitorConfig, **kw) -> list[dict]:
+    from monitor import run_check
 
-    h = home(tmp_path)
-    cfg = config(tmp_path)
+    recs = run_check(s, cfg, **kw).records
+    s.commit()
+    return recs
+
+
+def current(records: list[dict], rules: set[str]) -> list[dict]:
+    return [r for r in records if not r["resolved_in_this_run"] and r["rule"] in rules]
+
+
+def test_coverage_findings_about_sites(tmp_path):
+    from db.session import session
+
+    cfg = MonitorConfig.load(tmp_path)  # the defaults
     t0 = datetime(2025, 3, 1, 8)
-    with h.session() as s:
+    with session(f"sqlite:///{tmp_path / 'nb.sqlite'}") as s:
         dead, empty, shrunk, stale, fine = (_site(s, n) for n in ("dead", "empty", "shrunk", "stale", "fine"))
         _run(s, dead, t0, reports=12, ok=20)
         _run(s, dead, t0 + timedelta(days=7), status="finished", ok=0, errors=3)  # every fetch refused
