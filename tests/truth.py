@@ -135,7 +135,14 @@ def read_report(document: Path) -> Report:
 
 # --- comparison ----------------------------------------------------------------------------
 def _number(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    """A cell value as a Decimal for exact comparison; something that is no number at all
+    becomes NaN, which equals nothing (so it counts as wrong, never as read)."""
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal("NaN")
 
 
 def _observed(report: Report, cells: Iterable[Cell]) -> dict[Cell, Any]:
