@@ -1,0 +1,127 @@
+"""Read rate and wrong numbers of the extractor on mutated layouts, per layout family.
+
+    python -m bench.bench_layouts --seeds 1000-1019 [--families tab,cut] [--json]
+
+For each family and each seed, ``portal.layouts.mutate(seed, [family])`` renders a source report
+in that family (a layout drawn at random where the family is not one), the extractor reads the
+bytes, and ``tests.truth`` holds the result against the mutant's truth. ``combined`` is a random
+combination of families per seed. Read rate = determinable cells read exactly / determinable
+cells; wrong = numbers the text does not say (must be 0 everywhere). Run it on one core
+(``taskset -c 0``); it measures correctness, not speed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from decimal import Decimal
+from typing import Any, Sequence
+
+from extract import ExtractError, extract
+from extract.model import Report
+from portal.layouts import FAMILIES, Mutant, mutate
+
+COMBINED = "combined"
+
+
+def read(m: Mutant) -> Report:
+    """The mutant through the extractor; a text it refuses ("not a report") has no values."""
+    try:
+        return extract(m.data, filename="report.txt")
+    except ExtractError:
+        return Report()
+
+
+def judge(truth: dict[str, Any], report: Report) -> tuple[int, int, int, list[str]]:
+    """(determinable cells read exactly, determinable cells, wrong numbers, WRONG lines).
+
+    ``tests.truth`` is the one comparator; a cell the mutation made undeterminable may still come
+    out with the source's value (``truth["canonical"]``), which is not wrong — and not counted as
+    read either, so such cells are added to ``cells`` only for the comparison and taken back out
+    of the counts.
+    """
+    from tests.truth import cell_of, compare, score
+
+    unread = report.unreadable()
+    effective = dict(truth, cells=dict(truth["cells"]), undeterminable=[], notes={})
+    kept = 0
+    for key in truth["undeterminable"]:
+        want = truth.get("canonical", {}).get(key)
+        cell = cell_of(key)
+        have = None if cell in unread else report.value(*cell)
+        if want is not None and have is not None and Decimal(str(have)) == Decimal(str(want)):
+            effective["cells"][key] = want
+            kept += 1
+        else:
+            effective["undeterminable"].append(key)
+            effective["notes"][key] = truth["notes"].get(key, "")
+    got, det, wrong = score(effective, report)
+    lines = [line for line in compare(effective, report) if line.startswith("WRONG")]
+    return got - kept, det - kept, wrong, lines
+
+
+def run(seeds: Sequence[int], families: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per family: read, determinable, wrong, texts, texts with a wrong number, seconds."""
+    out: dict[str, dict[str, Any]] = {}
+    for fam in families:
+        row = {"read": 0, "determinable": 0, "wrong": 0, "texts": 0, "texts_wrong": 0, "seconds": 0.0,
+               "wrong_seeds": []}
+        for seed in seeds:
+            m = mutate(seed, None if fam == COMBINED else [fam])
+            t0 = time.perf_counter()
+            report = read(m)
+            row["seconds"] += time.perf_counter() - t0
+            got, det, wrong, _ = judge(m.truth, report)
+            row["read"] += got
+            row["determinable"] += det
+            row["wrong"] += wrong
+            row["texts"] += 1
+            if wrong:
+                row["texts_wrong"] += 1
+                row["wrong_seeds"].append(seed)
+        row["rate"] = row["read"] / row["determinable"] if row["determinable"] else 1.0
+        out[fam] = row
+    total = {k: sum(r[k] for r in out.values()) for k in ("read", "determinable", "wrong", "texts", "texts_wrong")}
+    total["rate"] = total["read"] / total["determinable"] if total["determinable"] else 1.0
+    out["total"] = total
+    return out
+
+
+def parse_seeds(spec: str) -> list[int]:
+    """``1000-1019`` or ``1,5,9`` or a mix."""
+    seeds: list[int] = []
+    for part in spec.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            seeds += range(int(a), int(b) + 1)
+        elif part:
+            seeds.append(int(part))
+    return seeds
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", default="1-20", help="mutator seeds, e.g. 1000-1019 or 1,2,3 (default 1-20)")
+    ap.add_argument("--families", default="", help="comma-separated families (default: all, and combined)")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = ap.parse_args(argv)
+    families = [f for f in args.families.split(",") if f] or [*FAMILIES, COMBINED]
+    unknown = [f for f in families if f not in FAMILIES and f != COMBINED]
+    if unknown:
+        ap.error(f"unknown families: {', '.join(unknown)}")
+    results = run(parse_seeds(args.seeds), families)
+    if args.json:
+        json.dump({"seeds": args.seeds, "families": results}, sys.stdout, indent=1)
+        print()
+        return 0
+    print(f"{'family':<22} {'kind':<8} {'read':>6} {'of':>6} {'rate':>7} {'wrong':>6} {'texts w/ wrong':>15}")
+    for fam, r in results.items():
+        kind = FAMILIES[fam].kind if fam in FAMILIES else ""
+        print(f"{fam:<22} {kind:<8} {r['read']:>6} {r['determinable']:>6} {100 * r['rate']:>6.1f}% {r['wrong']:>6} "
+              f"{r['texts_wrong']:>6} of {r['texts']:<4}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
