@@ -87,8 +87,8 @@ def bare_child(graph_file: str, parse: bool = False) -> None:
 
 # ------------------------------------------------------------------------------ parent
 def run_nianbao(site: str, home: Path, portal: str) -> dict:
-    from nianbao.cli_crawl import child_command, child_env
-    from nianbao.pipeline import Home
+    from nianbao.app.harvest import child_command, child_env
+    from db.home import Home
 
     h = Home.open(str(home), None)
     t = time.monotonic()
@@ -118,7 +118,7 @@ def link_graph(home: Path, run_id: int) -> dict:
     from sqlalchemy import select
 
     from db.models import Document
-    from nianbao.pipeline import Home
+    from db.home import Home
 
     h = Home.open(str(home), None)
     with h.session() as s:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from db.models import Agency, CellRow, Document, ReportRow, SectionRow
 from extract.model import Report
 
-EXTRACTOR_VERSION = "1"
 
 
 def now() -> datetime:
@@ -46,8 +45,13 @@ def parse_date(text: str | None) -> date | None:
 
 
 def save_report(s: Session, doc: Document, report: Report | None, *, status: str, error: str | None = None,
-                agency_attrs: dict | None = None) -> ReportRow:
-    """Store one extraction of ``doc``; a previous extraction of the same document is replaced."""
+                agency_attrs: dict | None = None, version: str | None = None) -> ReportRow:
+    """Store one extraction of ``doc``; a previous extraction of the same document is replaced.
+    A document that is not a report keeps its metadata but no cells or sections (nothing for a
+    reader of the database to mistake for 200 blank cells). The current version of the
+    (agency, year) is marked afterwards."""
+    from extract.versions import version_of
+
     old = s.scalar(select(ReportRow).where(ReportRow.document_id == doc.id))
     if old is not None:
         s.execute(delete(CellRow).where(CellRow.report_id == old.id))
@@ -58,7 +62,7 @@ def save_report(s: Session, doc: Document, report: Report | None, *, status: str
         s.add(row)
     row.status = status
     row.error = error
-    row.extractor_version = EXTRACTOR_VERSION
+    row.extractor_version = version or version_of(report.format if report is not None else None)
     row.extracted_at = now()
     if report is not None:
         attrs = dict(agency_attrs or {})
@@ -74,6 +78,7 @@ def save_report(s: Session, doc: Document, report: Report | None, *, status: str
         row.facts = [f.__dict__ for f in report.facts]
         row.meta = dict(report.meta)
         s.flush()
+    if report is not None and status != "not_report":
         for t, r, c, cv in report.cells():
             s.add(CellRow(report_id=row.id, table_key=t, row_key=r, column_key=c,
                           value=None if cv is None else cv.value,
@@ -89,4 +94,26 @@ def save_report(s: Session, doc: Document, report: Report | None, *, status: str
                              tokens=" ".join(sec.tokens), keywords=list(sec.keywords),
                              facts=[f.__dict__ for f in sec.facts]))
     s.flush()
+    refresh_current(s, row)
     return row
+
+
+def refresh_current(s: Session, row: ReportRow) -> None:
+    """Mark the version of ``row``'s (agency, year) that stands: the newest readable one, by
+    first seen then id — the order the monitor's view uses. A report without an agency is its own
+    series per source document URL."""
+    q = select(ReportRow).where(ReportRow.year.is_(None) if row.year is None else ReportRow.year == row.year)
+    if row.agency_id is not None:
+        q = q.where(ReportRow.agency_id == row.agency_id)
+    else:
+        url = s.scalar(select(Document.url).where(Document.id == row.document_id))
+        q = q.join(Document, ReportRow.document_id == Document.id).where(ReportRow.agency_id.is_(None),
+                                                                          Document.url == url)
+    versions = list(s.scalars(q))
+    if row not in versions:
+        versions.append(row)
+    readable = [v for v in versions if v.status in ("ok", "problems")]
+    best = max(readable, key=lambda v: (v.first_seen or datetime.min, v.id)) if readable else None
+    for v in versions:
+        v.is_current = v is best
+    s.flush()

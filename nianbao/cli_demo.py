@@ -58,8 +58,9 @@ def demo(obj, jobs: int, keep: bool) -> None:
 
     from db.models import Document, ReportRow
     from db.session import ensure_schema
-    from nianbao.cli_crawl import run_crawls, summary_rows, table
-    from nianbao.pipeline import Home
+    from db.home import Home
+    from nianbao.app.harvest import run_crawls
+    from nianbao.cli_crawl import summary_rows, table
 
     base = obj.home()
     folder = base.home / "demo"
@@ -138,12 +139,10 @@ def _check(home, truth, echo) -> None:
     from collections import Counter
     from datetime import date
 
-    from monitor import MonitorConfig, run_check
+    from nianbao.app.check import check
 
     last = max(r.year for r in truth.reports)
-    with home.session() as s:
-        result = run_check(s, MonitorConfig.load(), as_of=date(last + 1, 12, 31))
-        s.commit()
+    result = check(home, as_of=date(last + 1, 12, 31))
     found = Counter(r["rule"] for r in result.records if r["status"] == "open")
     planted = Counter(p.rule for p in truth.problems)
     echo("")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Agency, Document, ReportRow
 from db.read import report_dict
+from nianbao.app.terminal import safe_line
 from nianbao.output import grid, to_json
 
 
@@ -18,8 +19,9 @@ def list_reports(s: Session, province: str | None, year: int | None, as_json: bo
     if year:
         q = q.where(ReportRow.year == year)
     if not everything:
-        # a detail page that only says "see the attachment" is not a second copy of the report
-        q = q.where(ReportRow.status != "not_report")
+        # the version that stands of each report: not a cover page ("see the attachment"), not an
+        # older version, not the same report found twice
+        q = q.where(ReportRow.is_current.is_(True))
     if province:
         q = q.where(Agency.province == province)
     q = q.order_by(Agency.province, Agency.region, ReportRow.agency_name, ReportRow.year, ReportRow.id)
@@ -33,9 +35,9 @@ def list_reports(s: Session, province: str | None, year: int | None, as_json: bo
             d.update(report_dict(s, rep))
             echo(to_json(d))
         return len(rows)
-    table = [[rep.agency_name or "(unknown)", str(rep.year or "?"), (ag.region or ag.province or "") if ag else "",
+    table = [[safe_line(rep.agency_name or "(unknown)"), str(rep.year or "?"), (ag.region or ag.province or "") if ag else "",
               rep.published.isoformat() if rep.published else "", rep.template or "?", rep.status,
-              doc.url[-60:]] for rep, doc, ag in rows]
+              safe_line(doc.url[-60:])] for rep, doc, ag in rows]
     if table:
         echo(grid(["agency", "year", "region", "published", "template", "status", "source"], table))
     echo(f"{len(rows)} reports")

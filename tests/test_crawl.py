@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import CrawlRun, Document, ReportRow, Site
-from nianbao.cli_crawl import child_command, child_env, run_crawls
+from nianbao.app.harvest import child_command, child_env, run_crawls
 from nianbao.cli_demo import load_sample_sites, sample_sites_source, start_portal
-from nianbao.pipeline import Home
+from db.home import Home
 from nianbao.paths import ROOT
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ def crawl_all(home: Home, portal, sites=None, source=None, jobs=2):
     t = time.monotonic()
     before = len(portal.requests)
     runs = run_crawls(home, sites, sites_source=str(source or sample_sites_source()), portal=portal.url,
-                      fast="local", jobs=jobs, extract=True, show=False)
+                      fast="local", jobs=jobs, extract=True)
     return SimpleNamespace(runs=runs, seconds=time.monotonic() - t, requests=list(portal.requests[before:]),
                            run_ids=[r.run_id for r in runs])
 
@@ -433,7 +433,7 @@ def test_dead_server_is_recorded_and_is_c1_not_p1(tmp_path):
     from crawler.sites import load_file
 
     home = Home.open(str(tmp_path / "home"), None)
-    out = run_crawls(home, load_file(cfg, None), sites_source=str(cfg), fast="local", jobs=1, show=False,
+    out = run_crawls(home, load_file(cfg, None), sites_source=str(cfg), fast="local", jobs=1,
                      settings=("RETRY_TIMES=1",))
     assert [r.status for r in out] == ["finished"], _why(out)
     with home.session() as s:
@@ -561,7 +561,7 @@ def test_redirect_offsite_500_and_timeout_are_recorded(tmp_path):
 
         home = Home.open(str(tmp_path / "home"), None)
         runs = run_crawls(home, load_file(cfg, f"http://127.0.0.1:{port}"), sites_source=str(cfg),
-                          portal=f"http://127.0.0.1:{port}", fast="local", jobs=1, extract=False, show=False,
+                          portal=f"http://127.0.0.1:{port}", fast="local", jobs=1, extract=False,
                           settings=("DOWNLOAD_TIMEOUT=1", "RETRY_TIMES=2"))
     finally:
         httpd.shutdown()

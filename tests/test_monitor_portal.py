@@ -17,7 +17,8 @@ import pytest
 truth_mod = pytest.importorskip("portal.truth", reason="portal/truth.py (the sample portal's truth) is not there yet")
 
 from monitor import MonitorConfig, run_check  # noqa: E402
-from nianbao.pipeline import Home, import_file  # noqa: E402
+from db.home import Home
+from nianbao.app.extraction import import_file  # noqa: E402
 
 AGENCY_RULES = {"R1", "R2", "R3", "R4", "R5", "W1", "W2", "W3", "W4", "W5", "W6", "T1", "P1", "P2", "P3"}
 _SUFFIX = {"html": ".html", "txt": ".txt", "pdf": ".pdf", "docx": ".docx"}

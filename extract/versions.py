@@ -1,0 +1,17 @@
+"""Which version of the extractor read a report, per reader.
+
+``CORE`` covers what every format shares (the template grammar, table alignment, narrative);
+``READERS`` what one format's reader adds. Bump the number whose output may change: the stored
+``reports.extractor_version`` then differs for exactly the reports it concerns, and
+``nianbao reextract --stale`` re-reads those and no others.
+"""
+from __future__ import annotations
+
+CORE = "2"
+READERS: dict[str, str] = {"text": "1", "html": "1", "pdf": "1", "docx": "1", "doc": "1", "wps": "1",
+                           "xlsx": "1", "xls": "1"}
+
+
+def version_of(fmt: str | None) -> str:
+    """The version string stored with a report read as ``fmt`` (``None``: not read at all)."""
+    return f"{CORE}.{fmt}{READERS.get(fmt, '0')}" if fmt else CORE

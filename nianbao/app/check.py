@@ -1,0 +1,54 @@
+"""Running the monitor on the harvested reports and reading its findings back.
+
+Used by ``nianbao check``, the scheduler and the tests. The check reads everything, then writes
+its findings in one immediate transaction: on SQLite it waits for a concurrent import or check
+instead of failing with "database is locked", and two checks at once run one after the other.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from db.home import Home
+from db.session import write_with_patience
+
+
+@dataclass
+class CheckResult:
+    records: list[dict]
+    reports: int
+    open_errors: int
+
+
+def check(home: Home, *, year: int | None = None, province: str | None = None, as_of: date | None = None,
+          families: tuple[str, ...] | None = None) -> CheckResult:
+    """Run every rule family and store the findings (new ones opened, gone ones resolved)."""
+    from monitor import MonitorConfig, run_check
+
+    cfg = MonitorConfig.load()
+    with home.session(immediate=True) as s:
+        result = write_with_patience(
+            s, lambda: run_check(s, cfg, year=year, province=province, as_of=as_of, families=families))
+    return CheckResult(result.records, result.reports, result.open_errors)
+
+
+def findings(home: Home, *, status: str | None = None, rule: str | None = None, year: int | None = None) -> list[dict]:
+    """Stored findings as records (what ``check --json`` prints)."""
+    from monitor.findings import list_findings, record
+
+    with home.session() as s:
+        return [record(f) for f in list_findings(s, status, rule, year)]
+
+
+def dismiss(home: Home, finding_id: int, why: str) -> dict | None:
+    """Dismiss a finding with a reason; its record, or None when there is no such finding."""
+    from datetime import datetime, timezone
+
+    from monitor.findings import dismiss as do_dismiss
+
+    with home.session(immediate=True) as s:
+        f = do_dismiss(s, finding_id, why, datetime.now(timezone.utc).replace(tzinfo=None))
+        if f is None:
+            return None
+        s.commit()
+        return {"id": f.id, "rule": f.rule, "agency": f.agency_name, "year": f.year}
