@@ -70,10 +70,14 @@ def read_document(data: bytes, fmt: str) -> tuple[Document, str | None]:
     if fmt == "html":
         from extract.readers.html import read_html
 
-        return read_html(text), encoding
+        doc = read_html(text)
+        doc.cut = not text.rstrip().endswith(">")
+        return doc, encoding
     from extract.readers.text import read_text
 
-    return read_text(text), encoding
+    doc = read_text(text)
+    doc.cut = bool(text) and not (text[-1].isspace() or text[-1] in "|")
+    return doc, encoding
 
 
 def extract(data: bytes, *, filename: str | None = None, content_type: str | None = None,

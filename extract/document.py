@@ -37,6 +37,7 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)  # PubDate and the like, as found
     problems: list[dict] = field(default_factory=list)  # reader-level problems (e.g. needs OCR)
     format: str = "text"
+    cut: bool = False  # the text ends inside a token (a number may have lost its last digits)
 
     @property
     def tables(self) -> list[Table]:

@@ -42,7 +42,11 @@ class Section:
 
 #: Problem kinds that leave canonical cells unread (the monitor must not judge the agency on them).
 BLOCKING_KINDS = frozenset({"unreadable_value", "missing_cell", "extra_cells", "missing_row", "missing_table",
-                            "duplicate_row", "needs_ocr", "unreadable_document", "ocr"})
+                            "duplicate_row", "needs_ocr", "unreadable_document", "ocr",
+                            "ambiguous_split", "truncated", "damaged", "readers_disagree"})
+#: Problems that leave every cell read but say an identity was used to read them: the monitor must
+#: not count that identity as satisfied by the agency (``split_by_identity`` names the row).
+IDENTITY_KINDS = frozenset({"split_by_identity"})
 
 
 @dataclass

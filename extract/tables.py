@@ -13,7 +13,7 @@ from functools import lru_cache
 from extract import template as T
 from extract.document import Document, Table, TCell
 from extract.labels import norm, similarity, strip_numbering
-from extract.model import CellValue, Problem, Report
+from extract.model import BLOCKING_KINDS, CellValue, Problem, Report
 from extract.values import clean, parse_value
 
 _ITEM = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
@@ -486,7 +486,124 @@ def read_tables(doc: Document, report: Report) -> None:
         report.problems.append(Problem("template_mixed", f"labels of both templates: {cues}; read as {template}",
                                        "tables"))
     TableReader(report, template).read(doc)
+    if report.format in STREAM_FORMATS:
+        from extract.stream import read_stream
+
+        res = read_stream(doc, template)
+        if report.template is None and res.template_votes.get("template", [""])[0]:
+            report.template = res.template_votes["template"][0]
+            report.problems = [p for p in report.problems if p.kind != "template_unknown"]
+        merge_stream(report, res)
     _complete(report)
+
+
+#: Formats whose text the layout-free stream reader reads beside the structured reader.
+STREAM_FORMATS = ("text", "html")
+#: Structured-reader problems that the stream may resolve by reading the cells they cover (the
+#: structured reader could not find or fit the row; it did not see a bad value).
+_STREAM_MAY_FILL = frozenset({"missing_cell", "extra_cells", "missing_row", "missing_table", "unknown_row"})
+
+
+def _slot(report: Report, table: str, row: str) -> dict:
+    if table == "applications":
+        return report.applications.setdefault(row, {})
+    if table == "review_litigation":
+        return report.review_litigation.setdefault(row, {})
+    return report.proactive.setdefault(table, {}).setdefault(row, {})
+
+
+def merge_stream(report: Report, res) -> None:
+    """Cells the stream read fill the cells the structured reader left unread; where both read a
+    cell and disagree, neither stands; where the stream saw the text cut or damaged, no reading
+    stands. Problems of the structured reader that covered newly read cells are narrowed to the
+    cells still unread, and the stream's reasons are given for those."""
+    from extract.digits import UNREAD
+
+    declined: dict[tuple[str, str, str], str] = {}  # cells a structured problem says it could not read
+    cover: list[tuple[Problem, set]] = []
+    for p in report.problems:
+        cells = _covered(report, p)
+        cover.append((p, cells))
+        for c in cells:
+            declined.setdefault(c, p.kind)
+    filled: set[tuple[str, str, str]] = set()
+    for key, cell in res.cells.items():
+        table, row, col = key
+        slot = _slot(report, table, row)
+        old = slot.get(col)
+        if cell.veto:
+            if old is not None:
+                del slot[col]
+            continue
+        if cell.value is UNREAD:
+            continue
+        if old is not None:
+            if old.value != cell.value or (old.value is None) != (cell.value is None):
+                del slot[col]
+                report.problems.append(Problem("readers_disagree", f"the table reads {old.raw!r} ({old.where}), the "
+                                               f"text as a stream reads {cell.raw!r} ({cell.where}); the cell is "
+                                               "left unread", old.where, table, row, col))
+            continue
+        if key in declined and declined[key] not in _STREAM_MAY_FILL:
+            continue
+        slot[col] = CellValue(cell.value, cell.raw, cell.where)
+        filled.add(key)
+    # the stream's own problems, for the rows it looked at
+    mine = [Problem(kind, message, where, table, row, column) for kind, message, where, table, row, column in res.problems]
+    kept: list[Problem] = []
+    stream_rows = {(t, r) for (t, r, c), cell in res.cells.items() if cell.value is UNREAD}
+    for p, cells in cover:
+        if p.kind not in BLOCKING_KINDS or not (cells & filled) or p.kind not in _STREAM_MAY_FILL:
+            kept.append(p)
+            continue
+        rows: dict[tuple[str, str], list[str]] = {}
+        for t, r, c in cells:
+            rows.setdefault((t, r), []).append(c)
+        for (t, r), cols in rows.items():
+            left = [c for c in cols if (t, r, c) not in filled]
+            if not left or (t, r) in stream_rows and all(res.cells.get((t, r, c)) is not None for c in left):
+                continue  # read now, or the stream's own problem says why not
+            if len(left) == len(cols):
+                kept.append(Problem(p.kind, p.message, p.where, t, r, p.column))
+            else:
+                kept.extend(Problem(p.kind, p.message, p.where, t, r, c) for c in left)
+    covered: set = set()
+    for p in kept:
+        covered |= _covered(report, p)
+    for p in mine:
+        cells = _covered(report, p)
+        if not cells:
+            kept.append(p)  # not blocking (split_by_identity …) or not about cells
+            continue
+        left = {c for c in cells if report.cell(*c) is None and c not in covered}
+        if not left:
+            continue  # read by a reader after all, or already explained
+        if left == cells:
+            kept.append(p)
+        else:
+            for t, r, c in sorted(left):
+                kept.append(Problem(p.kind, p.message, p.where, t, r, c))
+        covered |= left
+    report.problems = kept
+
+
+_STREAM_KINDS = frozenset({"missing_cell", "ambiguous_split"})
+
+
+def _all_read(report: Report, p: Problem) -> bool:
+    cells = _covered(report, p)
+    return bool(cells) and all(report.cell(t, r, c) is not None for t, r, c in cells)
+
+
+def _covered(report: Report, p: Problem) -> set[tuple[str, str, str]]:
+    """The cells a blocking problem keeps from the monitor (as ``Report.unreadable`` counts them)."""
+    from extract.model import _columns_of, _rows_of
+
+    if p.kind not in BLOCKING_KINDS or not p.table or p.kind == "ocr":
+        return set()
+    rows = [p.row] if p.row else _rows_of(p.table)
+    cols = [p.column] if p.column else _columns_of(p.table, report.template)
+    return {(p.table, r, c) for r in rows for c in cols}
 
 
 def _complete(report: Report) -> None:

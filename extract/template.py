@@ -185,3 +185,105 @@ PROACTIVE_COLUMN_LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "2019": {"prev_count": "上一年项目数量", "change": "本年增/减"}},
     "art20_9": {"2019": {"projects": "采购项目数量", "amount": "采购总金额（万元）"}},
 }
+
+
+# --- the template as a grammar: header cues, synonyms and identities (read by extract.grammar
+# --- and extract.tables; a new label variant is a line here, never a code branch)
+
+#: Applicant column headers and their synonyms (社会组织 for 社会公益组织 …).
+APPLICANT_HEADER_SYNONYMS: dict[str, str] = {
+    "自然人": "natural_person", "商业企业": "commercial", "科研机构": "research",
+    "社会公益组织": "social_welfare", "社会组织": "social_welfare", "公益组织": "social_welfare",
+    "法律服务机构": "legal_service", "其他": "other_org", "其他组织": "other_org", "总计": "total",
+}
+#: Header words of the applications table that name no column (a spanning header, the note).
+APPLICANT_HEADER_NOISE: tuple[str, ...] = ("法人或其他组织", "申请人情况", "勾稽关系", "本年度办理结果", "信息内容")
+#: Section headings inside the table part of a report (they start a table, they name no cell).
+TABLE_SECTION_HEADINGS: tuple[str, ...] = ("主动公开政府信息情况", "收到和处理政府信息公开申请情况")
+#: Cues that open the applications table (a header row without numbers).
+APPLICATION_TABLE_CUES: tuple[str, ...] = ("勾稽", "申请人情况")
+#: The first data row: where a table with no header still shows it is the applications table.
+APPLICATION_FIRST_ROW = "new_received"
+#: Rows written only as a group heading in a template, whose own numbers are a subtotal there.
+#: (（六）其他处理 is a row in 2019 and a heading over three rows in 2021.)
+GROUP_ROWS: dict[str, str] = {"other": "other"}
+
+#: Review/litigation header cues: group cues (with the index of the group) and column labels.
+REVIEW_GROUP_CUES: tuple[tuple[str, int], ...] = (("复议后起诉", 2), ("未经复议直接起诉", 1), ("未经复议", 1),
+                                                  ("行政复议", 0))
+REVIEW_PARENT_CUES: tuple[str, ...] = ("行政诉讼",)  # spans groups 1 and 2; orders nothing
+#: A header row of the review table: 行政复议 with one of these in the same row.
+REVIEW_HEADER_CUES: tuple[str, ...] = ("行政诉讼", "结果维持")
+#: Number of value cells in the review table's one data row.
+REVIEW_CELLS = len(REVIEW_GROUPS) * len(REVIEW_COLUMNS)
+
+#: A proactive table's header row starts with this label.
+PROACTIVE_HEADER_CUE = "信息内容"
+#: The money unit the template prescribes; a header or value in 元 is not read as 万元.
+MONEY_UNIT = "万元"
+#: Units that may follow a count as written (3个, 16件).
+COUNT_UNITS: tuple[str, ...] = ("件", "条", "个", "项", "次", "篇")
+
+#: Section headings that end a table region in a text whose tables are not marked up.
+TABLE_REGION_ENDS: tuple[str, ...] = ("存在的主要问题", "其他需要报告", "其它需要报告")
+
+
+def row_identity(table: str):
+    """The row's own arithmetic identity, as a function of the row's values in template order
+    (the parts sum to the total), or None where the template has none."""
+    if table == "applications":
+        n = len(APPLICANT_COLUMNS)
+        return lambda v: sum(v[: n - 1]) == v[n - 1]
+    if table == "review_litigation":
+        k = len(REVIEW_COLUMNS)
+        return lambda v: all(sum(v[g * k: g * k + k - 1]) == v[g * k + k - 1] for g in range(len(REVIEW_GROUPS)))
+    return None
+
+
+#: Full label variants of rows as reports print them (the 2021 template's long labels), so that a
+#: label is matched whole and words inside it (不计其他情形) are not read as other labels.
+ROW_LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
+    "partial": ("部分公开（区分处理的，只计这一情形，不计其他情形）",),
+    "denied.law_prohibited": ("其他法律行政法规禁止公开", "其他法律法规禁止公开"),
+    "other.overdue_correction": ("申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",),
+    "other.overdue_fee": ("申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",),
+    "not_processed.confirm": ("要求行政机关确认或重新出具已获取信息",),
+    "new_received": ("本年新收政府信息公开申请数量",),
+    "carried_over": ("上年结转政府信息公开申请数量",),
+    "carried_forward": ("结转下年度继续办理",),
+}
+
+#: Traditional-Chinese forms of the characters of the template's labels (a report converted to
+#: Traditional script, 總計/規章/項, reads as the template once mapped). One character to one.
+TRADITIONAL: dict[str, str] = dict(zip(
+    "總計規範項內數減處罰強費購採額務許門請報況結轉辦開與經復議訴審維糾當機關製廢現時無應構會體業個舉訪類複"
+    "劃檔資託訊險點條發佈號產華條團區員單據證歲萬間問題並幹動變還進遲錄屬險產務節優壞護導實際審查處務稅儲險",
+    "总计规范项内数减处罚强费购采额务许门请报况结转办开与经复议诉审维纠当机关制废现时无应构会体业个举访类复"
+    "划档资托讯险点条发布号产华条团区员单据证岁万间问题并干动变还进迟录属险产务节优坏护导实际审查处务税储险",
+))
+TRADITIONAL.update({"於": "于", "於": "于", "後": "后", "為": "为", "們": "们", "統": "统", "對": "对", "權": "权",
+                    "國": "国", "險": "险", "穩": "稳", "類": "类", "補": "补", "確": "确", "認": "认", "獲": "获",
+                    "繳": "缴", "納": "纳", "償": "偿", "過": "过", "程": "程", "執": "执", "卷": "卷", "詢": "询",
+                    "項": "项", "屬": "属", "護": "护", "第": "第", "掌": "掌", "握": "握", "沒": "没", "另": "另",
+                    "內": "内", "容": "容", "仍": "仍", "確": "确", "訪": "访", "舉": "举", "報": "报", "訴": "诉",
+                    "複": "复", "版": "版", "物": "物", "正": "正", "當": "当", "理": "理", "由": "由", "量": "量",
+                    "反": "反", "請": "请", "錄": "录", "學": "学", "術": "术", "組": "组", "織": "织",
+                    "益": "益", "律": "律", "務": "务", "處": "处", "結": "结", "轉": "转", "繼": "继", "續": "续",
+                    "辦": "办", "況": "况", "勾": "勾", "稽": "稽", "係": "系", "關": "关", "項": "项", "於": "于",
+                    "創": "创", "製": "制", "廢": "废", "止": "止", "現": "现", "行": "行", "效": "效", "規": "规",
+                    "範": "范", "許": "许", "罰": "罚", "強": "强", "費": "费", "購": "购", "採": "采", "總": "总",
+                    "額": "额", "維": "维", "糾": "纠", "審": "审", "議": "议", "經": "经", "計": "计", "數": "数",
+                    "減": "减", "增": "增", "情": "情", "況": "况", "開": "开", "資": "资", "訊": "讯", "據": "据",
+                    "團": "团", "區": "区", "縣": "县", "鎮": "镇", "鄉": "乡", "軍": "军", "黨": "党", "務": "务",
+                    "門": "门", "戶": "户", "網": "网", "站": "站", "員": "员", "會": "会", "體": "体", "業": "业",
+                    "個": "个", "應": "应", "無": "无", "與": "与", "時": "时", "機": "机", "構": "构", "發": "发",
+                    "佈": "布", "號": "号", "條": "条", "產": "产", "險": "险", "點": "点", "並": "并", "單": "单",
+                    "證": "证", "萬": "万", "間": "间", "問": "问", "題": "题", "動": "动", "變": "变", "還": "还",
+                    "進": "进", "實": "实", "際": "际", "查": "查", "稅": "税", "備": "备", "註": "注", "說": "说",
+                    "明": "明", "編": "编", "製": "制", "年": "年", "度": "度", "政": "政", "府": "府", "信": "信",
+                    "息": "息", "公": "公", "報": "报", "告": "告", "營": "营", "衛": "卫", "環": "环", "境": "境",
+                    "護": "护", "農": "农", "業": "业", "漁": "渔", "鹽": "盐", "電": "电", "話": "话", "傳": "传",
+                    "真": "真", "郵": "邮", "遞": "递", "領": "领", "導": "导", "責": "责", "任": "任", "訂": "订",
+                    "項": "项", "決": "决", "定": "定", "級": "级", "標": "标", "準": "准", "頁": "页", "圖": "图",
+                    "場": "场", "價": "价", "格": "格", "質": "质", "監": "监", "督": "督", "檢": "检", "驗": "验"})
+TRADITIONAL = {k: v for k, v in TRADITIONAL.items() if k != v}

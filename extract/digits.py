@@ -1,0 +1,225 @@
+"""Digits of adjacent cells run together (``7000007``, ``190000019``, ``0 0 00``): the ways a row's
+number tokens can be cut into its cells, under the digit rules only.
+
+The rules are those of how people write counts: a number has no leading zero except a lone 0,
+a sign belongs to the first number of its token and a decimal part to the last. Every
+segmentation that obeys them is a candidate reading; a reading is taken only when it is the only
+one, or the only one that satisfies the row's own identity (总计 = the sum of its parts), and a
+reading that needed the identity says so. Nothing here invents a value: candidates are cuts of
+the digits as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Callable, Iterator, Sequence
+
+#: More candidate readings than this: the row is not read (and the cost stays bounded).
+MAX_CANDIDATES = 4000
+#: A digit token longer than this is not cut (no report cell holds a run this long).
+MAX_RUN = 64
+
+
+@dataclass
+class NumToken:
+    """A number as written in the stream: sign, digits, decimal part, unit, and whether the
+    layout allows it to be more than one cell (a token between pipes or on its own line is one
+    cell; a token between spaces, or glued to its neighbour, may be several)."""
+
+    digits: str
+    sign: str = ""
+    frac: str = ""
+    unit: str = ""
+    atomic: bool = False
+    start: int = 0
+    end: int = 0
+    kind: str = "num"  # num | null (a dash or 无: a blank cell) | text (a value written in words: 减3)
+    raw: str = ""
+    damaged: bool = False  # touches an undecodable byte
+    where: str = ""
+    glued_after: bool = False  # the next token follows with nothing between
+
+
+Reading = tuple  # one value (int | Decimal | None | _TEXT) per cell
+
+
+class _Text:
+    """A cell whose text is not a number (减3): it occupies its cell but cannot be read."""
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return "TEXT"
+
+
+TEXT = _Text()
+
+
+def _valid(piece: str) -> bool:
+    return piece == "0" or (piece != "" and piece[0] != "0")
+
+
+@lru_cache(maxsize=4096)
+def _cuts(digits: str, k: int) -> tuple[tuple[str, ...], ...]:
+    """Every way to cut ``digits`` into ``k`` valid pieces (no leading zeros)."""
+    if k == 1:
+        return ((digits,),) if _valid(digits) else ()
+    out = []
+    for i in range(1, len(digits) - k + 2):
+        head = digits[:i]
+        if not _valid(head):
+            break  # a longer head keeps the leading zero
+        for rest in _cuts(digits[i:], k - 1):
+            out.append((head,) + rest)
+            if len(out) > MAX_CANDIDATES:
+                return tuple(out)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _count(digits: str, k: int) -> int:
+    """The number of valid cuts, without building them (to refuse a huge enumeration early)."""
+    if k == 1:
+        return 1 if _valid(digits) else 0
+    total = 0
+    for i in range(1, len(digits) - k + 2):
+        if not _valid(digits[:i]):
+            break
+        total += _count(digits[i:], k - 1)
+        if total > MAX_CANDIDATES:
+            return total
+    return total
+
+
+def _value(piece: str, sign: str, frac: str) -> int | Decimal:
+    if frac:
+        return Decimal(f"{sign}{piece}.{frac}")
+    return int(f"{sign}{piece}")
+
+
+def _max_pieces(tok: NumToken) -> int:
+    if tok.kind != "num" or tok.atomic or tok.frac or len(tok.digits) > MAX_RUN:
+        return 1
+    return len(tok.digits)
+
+
+def count_readings(tokens: Sequence[NumToken], n: int) -> int:
+    """How many segmentations there are (capped just above MAX_CANDIDATES)."""
+    # ways[j] = number of ways the tokens so far fill j cells
+    ways = {0: 1}
+    for tok in tokens:
+        nxt: dict[int, int] = {}
+        for j, w in ways.items():
+            for k in range(1, min(_max_pieces(tok), n - j) + 1):
+                c = 1 if tok.kind != "num" or k == 1 and (tok.atomic or tok.frac) else _count(tok.digits, k)
+                if tok.kind == "num" and k == 1 and not _valid(tok.digits):
+                    c = 0
+                if c:
+                    nxt[j + k] = min(nxt.get(j + k, 0) + w * c, MAX_CANDIDATES + 1)
+        ways = nxt
+        if not ways:
+            return 0
+    return ways.get(n, 0)
+
+
+def readings(tokens: Sequence[NumToken], n: int) -> Iterator[tuple[Reading, tuple[str, ...], tuple[int, ...]]]:
+    """Every segmentation of ``tokens`` into ``n`` cells: (values, the digit text of each cell,
+    the index of the token each cell comes from)."""
+
+    def rec(i: int, filled: int) -> Iterator[tuple[list, list, list]]:
+        if i == len(tokens):
+            if filled == n:
+                yield [], [], []
+            return
+        tok = tokens[i]
+        remaining = len(tokens) - i - 1
+        if tok.kind == "null":
+            options = [((None,), (tok.raw,))]
+        elif tok.kind == "text":
+            options = [((TEXT,), (tok.raw,))]
+        else:
+            options = []
+            for k in range(1, min(_max_pieces(tok), n - filled - remaining) + 1):
+                for pieces in _cuts(tok.digits, k):
+                    vals = tuple(_value(p, tok.sign if j == 0 else "", tok.frac if j == k - 1 else "")
+                                 for j, p in enumerate(pieces))
+                    texts = tuple((tok.sign if j == 0 else "") + p + (f".{tok.frac}" if tok.frac and j == k - 1 else "")
+                                  for j, p in enumerate(pieces))
+                    options.append((vals, texts))
+        for vals, texts in options:
+            if filled + len(vals) > n:
+                continue
+            for rest_v, rest_t, rest_s in rec(i + 1, filled + len(vals)):
+                yield list(vals) + rest_v, list(texts) + rest_t, [i] * len(vals) + rest_s
+
+    for v, t, s in rec(0, 0):
+        yield tuple(v), tuple(t), tuple(s)
+
+
+@dataclass
+class Placement:
+    """The outcome of fitting a row's tokens to its cells."""
+
+    values: list  # per cell: a value, None (blank), or UNREAD
+    texts: list[str]
+    how: str  # "exact" (one token per cell) | "digits" (one cut) | "identity" (the identity chose) | "agree"
+    readings: list[Reading] = field(default_factory=list)  # the candidates, when more than one remained
+    reason: str = ""
+    sources: list = field(default_factory=list)  # per cell: the index of its token, or None
+
+
+class _Unread:
+    def __repr__(self) -> str:  # pragma: no cover
+        return "UNREAD"
+
+
+UNREAD = _Unread()
+
+
+def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool] | None) -> Placement:
+    """Fit ``tokens`` to ``n`` cells. A cell is read only where every remaining candidate gives it
+    the same value; the identity may only remove candidates, and only when more than one exists."""
+    if not tokens:
+        return Placement([UNREAD] * n, [""] * n, "none", reason="no values")
+    if sum(1 for t in tokens if t.kind == "num" and not t.atomic and not t.frac) == 0 and len(tokens) != n:
+        return Placement([UNREAD] * n, [""] * n, "none", reason=f"{len(tokens)} values for {n} cells")
+    total = count_readings(tokens, n)
+    if total == 0:
+        return Placement([UNREAD] * n, [""] * n, "none",
+                         reason=f"the digits cannot be cut into {n} cells without a leading zero")
+    if total > MAX_CANDIDATES:
+        return Placement([UNREAD] * n, [""] * n, "none", reason=f"more than {MAX_CANDIDATES} possible readings")
+    cands = list(readings(tokens, n))
+    how = "exact" if len(tokens) == n else "digits"
+    if len(cands) > 1 and identity is not None:
+        kept = [c for c in cands if _holds(identity, c[0])]
+        if not kept:
+            return Placement([UNREAD] * n, [""] * n, "none", [c[0] for c in cands[:12]],
+                             reason=f"{len(cands)} possible readings, none satisfies the row's total")
+        if len(kept) < len(cands):
+            how = "identity"
+        cands = kept
+    if len(cands) == 1:
+        vals, texts, srcs = cands[0]
+        return Placement(list(vals), list(texts), how, sources=list(srcs))
+    values, texts, sources = [], [], []
+    for j in range(n):
+        col = {c[0][j] if c[0][j] is not TEXT else "TEXT" for c in cands}
+        if len(col) == 1 and cands[0][0][j] is not TEXT and len({c[2][j] for c in cands}) == 1:
+            values.append(cands[0][0][j])
+            texts.append(cands[0][1][j])
+            sources.append(cands[0][2][j])
+        else:
+            values.append(UNREAD)
+            texts.append("")
+            sources.append(None)
+    return Placement(values, texts, "agree" if how != "identity" else "identity", [c[0] for c in cands[:12]],
+                     reason=f"{len(cands)} possible readings", sources=sources)
+
+
+def _holds(identity: Callable[[Reading], bool], reading: Reading) -> bool:
+    if any(v is TEXT for v in reading):
+        return True  # a text cell: the identity cannot be checked, so it removes nothing
+    try:
+        return identity(reading)
+    except TypeError:  # a blank cell in the sum
+        return True

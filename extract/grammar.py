@@ -1,0 +1,145 @@
+"""The template's vocabulary as one scanner: every label, header and cue of ``extract.template``
+becomes a phrase that names an event (a table starts, a column header, a group heading, a row
+label). The layout-free reader (``extract.stream``) runs the scanner over the label text between
+numbers; which event a shared word (总计, 其他) is, the reader decides from where it stands.
+
+Nothing here is specific to a layout: the phrases come from the template data alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extract import template as T
+from extract.labels import _PUNCT, strip_numbering
+
+# one character to one character, so offsets in the mapped text are offsets in the original
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_SPACES = {cp: " " for cp in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x200B, 0xFEFF)}
+MAP = str.maketrans({**_FULLWIDTH, **_SPACES, **{k: v for k, v in _PUNCT.items() if isinstance(v, int) or len(v) == 1},
+                     **{ord(k): v for k, v in T.TRADITIONAL.items()}, ord("它"): "他", ord("﹑"): "."})
+
+
+def lnorm(text: str) -> str:
+    """A phrase in the form the scanner sees: mapped one to one, without white space."""
+    return "".join(text.translate(MAP).split())
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a phrase means. ``kind`` is one of: ptable (payload: the 第二十条 item), pcol
+    (payload: ((template, column), …)), prow ((table, row)), acol (column), agroup (group),
+    arow (row), other_word, total_word, other_handling, rgroup (index), rparent, rcol (index),
+    atable (the applications table starts), review_section, end (a narrative section that ends
+    the tables), noise (a header word that names nothing)."""
+
+    kind: str
+    payload: object = None
+    phrase: str = ""
+    tail: str = ""  # the rest of the canonical label after the phrase
+
+
+def _vocabulary() -> dict[str, Event]:
+    vocab: dict[str, Event] = {}
+
+    def add(phrase: str, kind: str, payload: object = None, tail: str = "") -> None:
+        p = lnorm(phrase)
+        if p and p not in vocab:
+            vocab[p] = Event(kind, payload, p, lnorm(tail))
+
+    # applications rows: full labels first (so words inside them are not read as other labels)
+    for spec in T.APPLICATION_ROWS:
+        full = strip_numbering(lnorm(spec.label))
+        if spec.key == "other":
+            continue
+        if spec.key == "total_handled":
+            continue  # 总计: a row here, a column header in the header rows
+        if spec.key == "other.other":
+            continue  # 其他: a row under （六）, a column header above
+        for v in T.ROW_LABEL_VARIANTS.get(spec.key, ()):
+            add(v, "arow", spec.key)
+        add(full, "arow", spec.key)
+        for cue in spec.cues:
+            c = lnorm(cue)
+            add(cue, "arow", spec.key, full.split(c, 1)[1] if c in full else "")
+    add("其他处理", "other_handling")
+    for g, cues in T.APPLICATION_GROUPS.items():
+        for cue in cues:
+            add(cue, "agroup", g)
+    for word, col in T.APPLICANT_HEADER_SYNONYMS.items():
+        if col == "other_org" and word == "其他":
+            add(word, "other_word")
+        elif col == "total":
+            add(word, "total_word")
+        else:
+            add(word, "acol", col)
+    for cue in T.APPLICATION_TABLE_CUES:
+        add(cue, "atable")
+    for word in T.APPLICANT_HEADER_NOISE:
+        add(word, "noise")
+    # review table
+    add("政府信息公开行政复议", "review_section")
+    for cue, idx in T.REVIEW_GROUP_CUES:
+        add(cue, "rgroup", idx)
+    for cue in T.REVIEW_PARENT_CUES:
+        add(cue, "rparent")
+    for i, col in enumerate(T.REVIEW_COLUMNS):
+        label = T.REVIEW_COLUMN_LABELS[col]
+        if col != "total":
+            add(label, "rcol", i)
+    # proactive tables: rows and column headers
+    for spec in T.PROACTIVE_TABLES:
+        for row, cues in spec.rows.items():
+            for cue in cues:
+                add(cue, "prow", (spec.key, row))
+    for long, row in (("行政规范性文件", ("art20_1", "normative_docs")), ("其他对外管理服务事项", ("art20_5", "other_services")),
+                      ("政府集中采购", ("art20_9", "procurement"))):
+        add(long, "prow", row)
+    cols: dict[str, set] = {}
+    for spec in T.PROACTIVE_TABLES:
+        for tpl, columns in spec.columns.items():
+            for key, cues in columns:
+                for cue in cues:
+                    cols.setdefault(lnorm(cue), set()).add((tpl, key))
+    for long, key in (("上一年项目数量", "prev_count"), ("本年新制作数量", "new_made"), ("本年新公开数量", "new_published"),
+                      ("对外公开总数量", "total_published"), ("本年制发件数", "issued"), ("本年废止件数", "repealed"),
+                      ("现行有效件数", "in_force"), ("采购项目数量", "projects"), ("采购总金额", "amount")):
+        cols.setdefault(lnorm(long), set()).update(
+            (tpl, k) for spec in T.PROACTIVE_TABLES for tpl, columns in spec.columns.items() for k, _ in columns if k == key)
+    for phrase, targets in cols.items():
+        add(phrase, "pcol", tuple(sorted(targets)))
+    add(T.PROACTIVE_HEADER_CUE, "noise")
+    for heading in T.TABLE_SECTION_HEADINGS:
+        add(heading, "noise")
+    for cue in T.TABLE_REGION_ENDS:
+        add(cue, "end")
+    return vocab
+
+
+VOCAB = _vocabulary()
+_ITEM = r"第二十条第?\(?(?P<item>[一二三四五六七八九十]+)\)?项"
+SCANNER = re.compile(_ITEM + "|(?P<phrase>" + "|".join(re.escape(p) for p in sorted(VOCAB, key=len, reverse=True)) + ")")
+
+
+@lru_cache(maxsize=8192)
+def scan(text: str) -> tuple[tuple[int, int, Event], ...]:
+    """Events of a label run, in order: (start, end, event). Longest phrase first at each place."""
+    out = []
+    for m in SCANNER.finditer(text):
+        if m.group("item"):
+            out.append((m.start(), m.end(), Event("ptable", m.group("item"), m.group(0))))
+        else:
+            out.append((m.start(), m.end(), VOCAB[m.group("phrase")]))
+    return tuple(out)
+
+
+#: Row numbering that starts another row: （七）, 四、, 3.
+NUMBERING = re.compile(r"\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}\.|(?<![0-9])[0-9]{1,2}\.")
+_FILLER = re.compile(r"\([^()]{0,60}\)|[()\"'“”:;,.·•*#_~\-]")
+
+
+def leftover(text: str) -> str:
+    """What remains of a stretch of label text once numbering, remarks in brackets and
+    punctuation are taken out (used to judge whether a phrase stands as a row's label)."""
+    return _FILLER.sub("", NUMBERING.sub("", text))

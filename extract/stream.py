@@ -1,0 +1,741 @@
+"""The layout-free table reader: a document's text as one ordered stream of label tokens and
+number tokens, aligned to the template's grammar.
+
+Whatever separates the cells — tabs, pipes, newlines, blank lines, spaces or nothing at all — the
+text becomes label runs (the label text between two numbers, white space and pipes removed, so a
+label split over lines or paragraphs reads whole) and value runs (the numbers between two labels).
+The grammar's phrases found in a label run say which table, header, group and row it is; the row
+label that ends a run anchors the value run after it, and the values fill the row's cells in the
+template's order when their count fits. Digits run together are cut only where one cut is
+possible (``extract.digits``). A placement that is not unique is not made: the cell is reported
+unread with the reason, never guessed.
+
+The reader is pure and linear: one regex pass over the text, one scan per label run, and a bound
+on the tokens and on the candidate cuts of a row.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extract import template as T
+from extract.digits import TEXT, UNREAD, NumToken, Placement, place
+from extract.document import Document, Paragraph, Table
+from extract.grammar import MAP, Event, NUMBERING, leftover, scan
+
+#: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
+MAX_CHARS = 4_000_000
+MAX_TOKENS = 400_000
+#: A row label may be preceded or followed by this many characters that are not the grammar's
+#: (numbering and bracketed remarks aside) and still be a row label, not a sentence of narrative.
+MAX_NOISE = 4
+
+_TOKEN = re.compile(
+    r"(?P<sep>[\s|]+)"
+    r"|(?P<num>[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[+-]?[0-9]+(?:\.[0-9]+)?)"
+    r"|(?P<lab>[^\s|0-9+-]+|[+-])"
+)
+_NULLS = frozenset({"/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-", "/-"})
+_SIGN_WORDS = ("增加", "减少", "增", "减")
+_UNITS = ("万元", "元") + T.COUNT_UNITS
+_YUAN = "元"
+
+
+@dataclass
+class Cell:
+    """The stream's reading of one canonical cell."""
+
+    value: object  # int | Decimal | None (blank) | UNREAD
+    raw: str
+    where: str
+    reason: str = ""
+    veto: bool = False  # the cell is damaged or cut: no reader's value for it may stand
+    how: str = ""
+
+
+@dataclass
+class StreamResult:
+    cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    problems: list[tuple[str, str, str, str | None, str | None, str | None]] = field(default_factory=list)
+    template_votes: dict[str, list[str]] = field(default_factory=dict)
+    skipped: str = ""
+
+
+# ---------------------------------------------------------------------------------- the text
+def flatten(doc: Document) -> tuple[str, list[int], list[str], list[bool]]:
+    """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
+    Returns the text, the start offset of every piece, its location, and whether it is a cell."""
+    parts: list[str] = []
+    starts: list[int] = []
+    wheres: list[str] = []
+    is_cell: list[bool] = []
+    pos = 0
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            starts.append(pos)
+            wheres.append(block.where)
+            is_cell.append(False)
+            parts.append(block.text + "\n")
+            pos += len(block.text) + 1
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    starts.append(pos)
+                    wheres.append(cell.where)
+                    is_cell.append(True)
+                    parts.append(cell.text + " | ")
+                    pos += len(cell.text) + 3
+                parts.append("\n")
+                pos += 1
+        if pos > MAX_CHARS:
+            break
+    return "".join(parts), starts, wheres, is_cell
+
+
+@dataclass
+class _Tok:
+    kind: str  # lab | num
+    text: str
+    start: int
+    end: int
+    before: str = ""  # "" glued, " " spaces, "|" a strong separator (pipe, tab, line)
+    after: str = ""
+
+
+def _sep_kind(s: str) -> str:
+    return "|" if any(ch in s for ch in "|\n\t\r") else " "
+
+
+def tokenize(text: str) -> tuple[list[_Tok], bool]:
+    """Label and number tokens of the mapped text, each knowing what separates it from its
+    neighbours. Returns (tokens, complete) — complete is False when the token bound was hit."""
+    toks: list[_Tok] = []
+    sep = "|"
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "sep":
+            sep = _sep_kind(m.group())
+            if toks:
+                toks[-1].after = sep
+            continue
+        t = _Tok(kind, m.group(), m.start(), m.end(), sep)
+        if toks and toks[-1].kind == "lab" and kind == "lab" and sep == "":
+            toks[-1].text += t.text
+            toks[-1].end = t.end
+        else:
+            toks.append(t)
+        sep = ""
+        if len(toks) > MAX_TOKENS:
+            return toks, False
+    if toks and not toks[-1].after:
+        toks[-1].after = "$"  # the text ends here
+    return toks, True
+
+
+# ------------------------------------------------------------------------------- the runs
+@dataclass
+class LabelRun:
+    text: str  # label text without white space or pipes
+    offsets: list[int]  # original offset of every character of ``text``
+    damaged: bool = False
+
+
+@dataclass
+class ValueRun:
+    tokens: list[NumToken]
+    last: bool = False  # nothing but separators follows: the text may have been cut inside it
+    runs_on: bool = False  # the last number is glued to text that is not a label of the grammar
+
+
+def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
+    """Alternating label and value runs, after the glue rules: an ordinal (``2.其他``) belongs to
+    the label after it, a year in brackets (``本年(2023)制发件数``) to its label, a unit (``3个``)
+    and a sign word (``减3``) to their number."""
+    out: list[LabelRun | ValueRun] = []
+    n = len(toks)
+    i = 0
+    # pass 1: reclassify numbers that are parts of labels, and peel ordinals off digit runs
+    items: list[_Tok] = []
+    while i < n:
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < n else None
+        prv = items[-1] if items else None
+        if t.kind == "num":
+            glued_next = nxt is not None and nxt.kind == "lab" and t.after == ""
+            glued_prev = prv is not None and prv.kind == "lab" and t.before == ""
+            if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
+                t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
+            elif (glued_next and len(nxt.text) >= 2 and nxt.text[0] in ".、" and not nxt.text[1].isdigit()
+                  and "." not in t.text and t.text[-1] in "123456789" and t.text[0] not in "+-"):
+                # 00000002.其他…: the last digit is the next row's ordinal
+                head = t.text[:-1]
+                if head:
+                    items.append(_Tok("num", head, t.start, t.end - 1, t.before, ""))
+                toks[i + 1] = _Tok("lab", t.text[-1] + nxt.text, t.end - 1, nxt.end, "" if head else t.before, nxt.after)
+                i += 1
+                continue
+        if t.kind == "lab" and items and items[-1].kind == "lab" and t.before == "":
+            # two labels in a row (a number became a label): one label
+            last = items[-1]
+            items[-1] = _Tok("lab", last.text + ("" if t.before == "" else " ") + t.text, last.start, t.end,
+                             last.before, t.after)
+            i += 1
+            continue
+        items.append(t)
+        i += 1
+
+    # pass 2: number tokens with their units and sign words; label runs
+    pending_lab: list[_Tok] = []
+    pending_val: list[NumToken] = []
+
+    def flush_lab() -> None:
+        if pending_lab:
+            text_parts, offs = [], []
+            for t in pending_lab:
+                for k, ch in enumerate(t.text):
+                    if not ch.isspace():
+                        text_parts.append(ch)
+                        offs.append(t.start + k)
+            text = "".join(text_parts)
+            out.append(LabelRun(text, offs, "\ufffd" in text))
+            pending_lab.clear()
+
+    def flush_val(last: bool = False) -> None:
+        if pending_val:
+            out.append(ValueRun(list(pending_val), last))
+            pending_val.clear()
+
+    j = 0
+    m = len(items)
+    while j < m:
+        t = items[j]
+        if t is None:
+            j += 1
+            continue
+        if t.kind == "num":
+            cell_id = cell_of(t.start)
+            tok = _num(t)
+            if j + 1 < m and items[j + 1].kind == "lab" and t.after == "":
+                lab = items[j + 1]
+                unit = next((u for u in _UNITS if lab.text.startswith(u)), "")
+                if unit:
+                    tok.unit = unit
+                    rest = lab.text[len(unit):]
+                    if rest.strip():
+                        items[j + 1] = _Tok("lab", rest, lab.start + len(unit), lab.end, "", lab.after)
+                    else:
+                        tok.end = lab.end
+                        items[j + 1] = None  # type: ignore[call-overload]
+                elif lab.text[0] == "\ufffd":
+                    tok.damaged = True
+            if j > 0 and items[j - 1] is not None and items[j - 1].kind == "lab" and t.before == "" \
+                    and items[j - 1].text.endswith("\ufffd"):
+                tok.damaged = True
+            if pending_val and cell_id is not None and pending_val[-1].where == cell_id:
+                # two numbers in one table cell ("1 7"): one cell whose number is unknown
+                prev = pending_val.pop()
+                pending_val.append(NumToken("", start=prev.start, end=tok.end, kind="text",
+                                            raw=f"{prev.raw} {tok.raw}", atomic=True, where=cell_id))
+            else:
+                tok.where = cell_id or ""
+                if cell_id is not None:
+                    tok.atomic = True
+                flush_lab()
+                pending_val.append(tok)
+            j += 1
+            if j < m and items[j] is None:
+                j += 1
+            continue
+        text = t.text.strip()
+        # a value written in words (减3) or a dash for a blank cell, between separators
+        if j + 1 < m and items[j + 1] is not None and items[j + 1].kind == "num" and items[j + 1].before == "" \
+                and text in _SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
+                                                                  and items[j - 1].kind == "num")):
+            num = items[j + 1]
+            flush_lab()
+            pending_val.append(NumToken("", start=t.start, end=num.end, kind="text", raw=text + num.text,
+                                        atomic=True, where=cell_of(t.start) or ""))
+            if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
+                    and items[j + 2].text.startswith(_UNITS):
+                u = next(u for u in _UNITS if items[j + 2].text.startswith(u))
+                rest = items[j + 2].text[len(u):]
+                items[j + 2] = _Tok("lab", rest, items[j + 2].start + len(u), items[j + 2].end, "", items[j + 2].after) \
+                    if rest.strip() else None  # type: ignore[call-overload]
+            j += 2
+            if j < m and items[j] is None:
+                j += 1
+            continue
+        if text in _NULLS and t.before != "" and t.after != "":
+            flush_lab()
+            pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
+                                        where=cell_of(t.start) or ""))
+            j += 1
+            continue
+        flush_val()
+        pending_lab.append(t)
+        j += 1
+    flush_lab()
+    flush_val(last=True)
+    # a value run is "last" when no label follows it at all
+    for k in range(len(out) - 1, -1, -1):
+        if isinstance(out[k], ValueRun):
+            out[k].last = k == len(out) - 1
+            break
+    return out
+
+
+def _num(t: _Tok) -> NumToken:
+    s = t.text
+    sign = s[0] if s[0] in "+-" else ""
+    body = s[1:] if sign else s
+    body = body.replace(",", "")
+    digits, _, frac = body.partition(".")
+    atomic = t.before == "|" and t.after in ("|", "$")
+    return NumToken(digits, sign=sign, frac=frac, atomic=atomic, start=t.start, end=t.end, raw=s,
+                    glued_after=t.after == "")
+
+
+# ------------------------------------------------------------------------------ the reader
+class StreamReader:
+    """Aligns the runs to the grammar: a small state machine over label runs, each anchoring the
+    value run after it."""
+
+    def __init__(self, template: str | None, where_of):
+        self.template = template
+        self.where_of = where_of
+        self.res = StreamResult()
+        self.table: str | None = None
+        self.ptable: T.ProactiveTable | None = None
+        self.pheader: list[tuple[tuple, str]] = []  # (targets, header text after the phrase)
+        self.aphase = "header"
+        self.aheader: list[str] = []
+        self.group: str | None = None
+        self.rheader_groups: list[int] = []
+        self.rheader_cols: list[int] = []
+        self.review_done = False
+        self.rows: dict[tuple[str, str], list[str]] = {}  # the values each row was read from
+
+    # -------------------------------------------------------------- problems and cells
+    def problem(self, kind: str, message: str, where: str, table: str | None = None, row: str | None = None,
+                column: str | None = None) -> None:
+        self.res.problems.append((kind, message, where, table, row, column))
+
+    def unread(self, table: str, row: str, cols, reason: str, where: str, veto: bool = False) -> None:
+        for c in cols:
+            key = (table, row, c)
+            old = self.res.cells.get(key)
+            if old is not None and old.value is not UNREAD and not veto:
+                continue
+            self.res.cells[key] = Cell(UNREAD, "", where, reason, veto)
+
+    # -------------------------------------------------------------- driver
+    def read(self, items: list[LabelRun | ValueRun]) -> StreamResult:
+        for k, item in enumerate(items):
+            if isinstance(item, ValueRun):
+                after = items[k + 1] if k + 1 < len(items) else None
+                if isinstance(after, LabelRun) and item.tokens[-1].glued_after and _junk_start(after):
+                    item.runs_on = True
+        for k, item in enumerate(items):
+            if isinstance(item, ValueRun):
+                continue
+            nxt = items[k + 1] if k + 1 < len(items) and isinstance(items[k + 1], ValueRun) else None
+            self.label_run(item, nxt)
+        return self.res
+
+    def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
+        events = scan(run.text)
+        anchors: list[tuple[int, int, tuple[str, str], Event]] = []
+        prev_end = 0
+        last_event_end = 0
+        for s, e, ev in events:
+            target = self.event(ev, run.text, s, e, events)
+            if target is not None:
+                if anchors and anchors[-1][2] == target and leftover(run.text[anchors[-1][1]:s]) == "":
+                    anchors[-1] = (anchors[-1][0], e, target, anchors[-1][3])  # two cues of one label
+                else:
+                    anchors.append((s, e, target, ev))
+            prev_end = e
+            last_event_end = max(last_event_end, e)
+        del prev_end
+        if not anchors:
+            if values is not None and self.table == "review" and self.rheader_cols and not self.review_done:
+                self.review_values(values, run)
+            return
+        # every row label but the last has no value of its own in the text
+        for s, e, target, _ in anchors[:-1]:
+            self.empty_row(target, run, s)
+        s, e, target, ev = anchors[-1]
+        if values is None:
+            self.empty_row(target, run, s)
+            return
+        before_start = max((pe for ps, pe, _ in events if pe <= s), default=0)
+        prefix = run.text[before_start:s]
+        suffix = run.text[e:]
+        tail = ev.tail
+        k = 0
+        while k < len(suffix) and k < len(tail) and suffix[k] == tail[k]:
+            k += 1
+        suffix_rest = suffix[k:]
+        if (run.damaged and "\ufffd" in run.text[before_start:]) or len(leftover(prefix)) > MAX_NOISE \
+                or NUMBERING.search(suffix_rest) or len(leftover(suffix_rest)) > MAX_NOISE:
+            # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
+            self.empty_row(target, run, s, note=f"the label {run.text[before_start:]!r} is not a row label")
+            return
+        self.fill(target, values, run)
+
+    # -------------------------------------------------------------- events
+    def event(self, ev: Event, text: str, s: int, e: int, events) -> tuple[str, str] | None:
+        """Apply one event to the state; return the row it names, if it names one here."""
+        k = ev.kind
+        if k == "ptable":
+            self.table = "proactive"
+            self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
+            self.pheader = []
+            return None
+        if k == "pcol":
+            if self.table == "proactive" and self.ptable is not None:
+                self.pheader.append((ev.payload, text[e:e + 8]))
+            return None
+        if k == "prow":
+            if self.table in (None, "proactive"):
+                spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
+                if spec is not self.ptable:
+                    self.ptable, self.pheader = spec, []
+                self.table = "proactive"
+                return ev.payload
+            return None
+        if k == "atable":
+            self.start_applications()
+            return None
+        if k == "acol":
+            if self.table == "applications" and self.aphase == "header":
+                self.aheader.append(ev.payload)
+            return None
+        if k == "other_word":
+            if self.table == "applications":
+                if self.aphase == "header":
+                    self.aheader.append("other_org")
+                elif self.group == "other" and (self.template or "2021") in _spec("other.other").templates:
+                    return ("applications", "other.other")
+            return None
+        if k == "total_word":
+            if self.table == "applications":
+                if self.aphase == "header":
+                    self.aheader.append("total")
+                    return None
+                return ("applications", "total_handled")
+            if self.table == "review":
+                self.rheader_cols.append(len(T.REVIEW_COLUMNS) - 1)
+            return None
+        if k == "agroup":
+            if self.table == "applications":
+                self.aphase, self.group = "rows", ev.payload
+            return None
+        if k == "other_handling":
+            if self.table == "applications":
+                self.aphase, self.group = "rows", T.GROUP_ROWS["other"]
+                return ("applications", "other")
+            return None
+        if k == "arow":
+            if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
+                self.start_applications()
+            if self.table == "applications":
+                self.aphase = "rows"
+                spec = _spec(ev.payload)
+                if spec.group is None:
+                    self.group = None
+                elif self.group is None:
+                    self.group = spec.group
+                return ("applications", ev.payload)
+            return None
+        if k == "review_section":
+            self.table = "review"
+            self.rheader_groups, self.rheader_cols = [], []
+            return None
+        if k in ("rgroup", "rparent", "rcol"):
+            if self.table != "review" and not self.review_done and (k == "rcol" or self.table == "applications"):
+                self.table = "review"
+                self.rheader_groups, self.rheader_cols = [], []
+            if self.table == "review":
+                if k == "rgroup":
+                    self.rheader_groups.append(ev.payload)
+                elif k == "rcol":
+                    self.rheader_cols.append(ev.payload)
+            return None
+        if k == "end":
+            self.table = "done"
+            return None
+        return None
+
+    def start_applications(self) -> None:
+        if self.table != "applications":
+            self.table, self.aphase, self.aheader, self.group = "applications", "header", [], None
+
+    # -------------------------------------------------------------- rows
+    def empty_row(self, target: tuple[str, str], run: LabelRun, s: int, note: str = "") -> None:
+        table, row = target
+        cols = self.columns(table, row)
+        if cols is None:
+            return
+        where = self.where_of(run.offsets[min(s, len(run.offsets) - 1)]) if run.offsets else ""
+        self.unread(_tname(table, row), _rname(table, row), cols,
+                    note or "the row's label has no values after it in the text", where)
+
+    def columns(self, table: str, row: str) -> list[str] | None:
+        if table == "applications":
+            spec = _spec(row)
+            if self.template and self.template not in spec.templates:
+                return None  # a heading in this template (（六）其他处理 in 2021): its numbers are a subtotal
+            return list(T.APPLICANT_COLUMNS)
+        spec = T.PROACTIVE_BY_KEY[table]
+        return [k for k, _ in self.pcolumns(spec)[0]]
+
+    def pcolumns(self, spec: T.ProactiveTable) -> tuple[tuple, str]:
+        """The proactive table's columns (from its header where it has one) and why not, if not."""
+        tpls = list(spec.columns)
+        def has(t: str, targets) -> bool:
+            return any(tk == t and any(ck == col for ck, _ in spec.columns[t]) for tk, col in targets)
+
+        heard = [targets for targets, _ in self.pheader if any(has(t, targets) for t in tpls)]
+        fits = [t for t in tpls if all(has(t, targets) for targets in heard)]
+        if not heard:
+            tpl = self.template if self.template in spec.columns else (tpls[0] if len(tpls) == 1 else None)
+            if tpl is None:
+                return (), "the table's header is missing and the template unknown"
+            return spec.columns[tpl], ""
+        if not fits:
+            return (), "the header mixes the two templates' columns"
+        tpl = self.template if self.template in fits else (fits[0] if len(fits) == 1 else None)
+        if tpl is None:
+            return (), "the header fits both templates' columns"
+        cols = spec.columns[tpl]
+        order = [next(i for i, (k, _) in enumerate(cols) if (tpl, k) in targets) for targets in heard]
+        if any(b <= a for a, b in zip(order, order[1:])):
+            return (), "the header lists the columns in an order other than the template's"
+        return cols, ""
+
+    def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun) -> None:
+        table, row = target
+        where = self.where_of(values.tokens[0].start)
+        if table == "applications":
+            spec = _spec(row)
+            if self.template and self.template not in spec.templates:
+                return  # a subtotal under a heading: not a canonical row of this template
+            cols = list(T.APPLICANT_COLUMNS)
+            bad = self.applicant_header_problem()
+            tname, rname = "applications", row
+            ident = T.row_identity("applications")
+        else:
+            spec_p = T.PROACTIVE_BY_KEY[table]
+            pcols, why = self.pcolumns(spec_p)
+            cols = [k for k, _ in pcols] or [k for k, _ in next(iter(spec_p.columns.values()))]
+            bad = why
+            tname, rname = table, row
+            ident = T.row_identity(table)
+        if bad:
+            self.unread(tname, rname, cols, bad, where)
+            return
+        self.place_row(tname, rname, cols, values, ident, where)
+
+    def applicant_header_problem(self) -> str:
+        order = [T.APPLICANT_COLUMNS.index(c) for c in self.aheader if c != "total"]
+        if any(b <= a for a, b in zip(order, order[1:])):
+            return "the header lists the applicant columns in an order other than the template's"
+        return ""
+
+    def review_values(self, values: ValueRun, run: LabelRun) -> None:
+        self.review_done = True
+        self.table = "done"
+        where = self.where_of(values.tokens[0].start)
+        cols = [f"{g}.{c}" for g in T.REVIEW_GROUPS for c in T.REVIEW_COLUMNS]
+        groups = self.rheader_groups
+        n = len(T.REVIEW_COLUMNS)
+        cyc = self.rheader_cols
+        bad = any(b < a for a, b in zip(groups, groups[1:]))
+        bad = bad or any(b <= a and a != n - 1 for a, b in zip(cyc, cyc[1:]))
+        if bad:
+            for g in T.REVIEW_GROUPS:
+                self.unread("review_litigation", g, T.REVIEW_COLUMNS,
+                            "the review/litigation header is not in the template's order", where)
+            return
+        self.place_row("review_litigation", None, cols, values, T.row_identity("review_litigation"), where)
+
+    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str) -> None:
+        toks = values.tokens
+        keys = [(tname, rname, c) if rname else (tname, c.split(".")[0], c.split(".")[1]) for c in cols]
+        if values.last:
+            for key in keys:
+                self.res.cells[key] = Cell(UNREAD, "", where, "the text ends inside this row: its last value "
+                                           "may be cut", veto=True)
+            self.problem("truncated", "the text ends inside this row; its values are left unread", where, tname,
+                         rname)
+            return
+        if values.runs_on:
+            for key in keys:
+                self.set_unread(key, "the last value runs on into text that is no label", where)
+            self.problem("missing_cell", f"the values {' '.join(t.raw for t in toks)!r} run on into text that is "
+                         "no label of the template; where the row ends is unknown", where, tname, rname)
+            return
+        if any(t.damaged for t in toks):
+            for key in keys:
+                self.res.cells[key] = Cell(UNREAD, "", where, "an undecodable byte touches a value", veto=True)
+            self.problem("damaged", "an undecodable byte touches a value of this row; the row is left unread",
+                         where, tname, rname)
+            return
+        if rname is not None and (tname, rname) in self.rows:
+            first = self.rows[(tname, rname)]
+            if first != [t.raw for t in toks]:
+                for key in keys:
+                    self.set_unread(key, "the row appears twice with different values", where)
+            return
+        if rname is not None:
+            self.rows[(tname, rname)] = [t.raw for t in toks]
+        money = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else frozenset()
+        pl: Placement = place(toks, len(cols), ident)
+        raw_run = " ".join(t.raw for t in toks)
+        if pl.how == "none":
+            for key in keys:
+                self.set_unread(key, pl.reason, where)
+            kind = "ambiguous_split" if pl.readings else "missing_cell"
+            readings = "; ".join("(" + ", ".join(_fmt(v) for v in r) + ")" for r in pl.readings[:6])
+            self.problem(kind, f"values {raw_run!r} for {len(cols)} cells: {pl.reason}"
+                         + (f"; possible readings: {readings}" if readings else ""), where, tname, rname)
+            return
+        for key, col, v, txt, src in zip(keys, cols, pl.values, pl.texts, pl.sources):
+            ccol = key[2]
+            where = self.where_of(toks[src].start) if src is not None else where
+            if v is UNREAD:
+                self.set_unread(key, f"{pl.reason}: this cell differs between them", where)
+                continue
+            if v is TEXT:
+                self.set_unread(key, "the cell's text is not a number", where)
+                continue
+            unit = toks[src].unit if src is not None else ""
+            if ccol in money:
+                header_unit = self.money_header_unit(ccol)
+                if unit == _YUAN or (not unit and header_unit == _YUAN):
+                    self.set_unread(key, "the amount is given in 元, not 万元", where)
+                    continue
+            elif unit in ("元", "万元") or isinstance(v, Decimal):
+                self.set_unread(key, f"a count written as {txt}{unit}", where)
+                continue
+            note = {"digits": f" (cut from {raw_run!r} by the digit rules)",
+                    "identity": f" (cut from {raw_run!r}; the cut leans on the row's total)",
+                    "agree": f" (cut from {raw_run!r}; every possible cut gives this cell this value)"}.get(pl.how, "")
+            self.res.cells[key] = Cell(v, txt + unit, where + note, how=pl.how)
+        if pl.how == "identity":
+            self.problem("split_by_identity", f"the values {raw_run!r} were cut into cells using the row's own "
+                         f"total (parts sum to 总计); that identity is not evidence of the agency's arithmetic",
+                         where, tname, rname)
+        if pl.readings:
+            readings = "; ".join("(" + ", ".join(_fmt(v) for v in r) + ")" for r in pl.readings[:6])
+            self.problem("ambiguous_split", f"values {raw_run!r}: {pl.reason} ({readings}); cells on which they "
+                         f"differ are left unread", where, tname, rname,
+                         None if sum(1 for v in pl.values if v is UNREAD) != 1
+                         else cols[[v is UNREAD for v in pl.values].index(True)].split(".")[-1])
+
+    def set_unread(self, key: tuple[str, str, str], reason: str, where: str) -> None:
+        self.res.cells[key] = Cell(UNREAD, "", where, reason)
+
+    def money_header_unit(self, col: str) -> str:
+        for targets, after in self.pheader:
+            if any(c == col for _, c in targets):
+                if "万元" in after:
+                    return "万元"
+                if "元" in after:
+                    return "元"
+        return ""
+
+
+def _junk_start(run: LabelRun) -> bool:
+    """Whether a label run starts with text that is none of the grammar's phrases."""
+    events = scan(run.text)
+    start = events[0][0] if events else len(run.text)
+    return len(leftover(run.text[:start])) > 0
+
+
+def _token_of(toks: list[NumToken], txt: str) -> NumToken | None:
+    for t in toks:
+        if t.kind == "num" and (t.sign + t.digits + (f".{t.frac}" if t.frac else "")).endswith(txt):
+            return t
+    return None
+
+
+def _fmt(v) -> str:
+    return "?" if v is TEXT else ("·" if v is None else str(v))
+
+
+def _spec(key: str) -> T.RowSpec:
+    return _SPECS[key]
+
+
+_SPECS = {s.key: s for s in T.APPLICATION_ROWS}
+
+
+def _tname(table: str, row: str) -> str:
+    return table
+
+
+def _rname(table: str, row: str) -> str:
+    return row
+
+
+def read_stream(doc: Document, template: str | None) -> StreamResult:
+    """Read the document's tables from its text as a stream (see the module docstring)."""
+    text, starts, wheres, is_cell = flatten(doc)
+    if len(text) > MAX_CHARS:
+        res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
+        return res
+    mapped = text.translate(MAP)
+
+    def piece(offset: int) -> int:
+        return max(0, bisect_right(starts, offset) - 1)
+
+    def where_of(offset: int) -> str:
+        if not starts:
+            return f"char {offset}"
+        i = piece(offset)
+        base = wheres[i]
+        if not is_cell[i] and base.startswith("line") and "\n" not in text[starts[i]:offset]:
+            col = offset - starts[i] + 1
+            return f"{base} char {col}"
+        return base
+
+    def cell_of(offset: int) -> str | None:
+        if not starts:
+            return None
+        i = piece(offset)
+        return f"{i}" if is_cell[i] else None
+
+    toks, complete = tokenize(mapped)
+    items = runs(toks, cell_of)
+    if template is None:
+        template = vote(items)
+    if not doc.cut:
+        for item in reversed(items):
+            if isinstance(item, ValueRun):
+                item.last = False
+                break
+    reader = StreamReader(template, where_of)
+    res = reader.read(items)
+    res.template_votes = {"template": [template or ""]}
+    if not complete:
+        res.problems.append(("too_long", f"the text has more than {MAX_TOKENS} tokens; the rest is not read",
+                             "document", None, None, None))
+    return res
+
+
+def vote(items: list[LabelRun | ValueRun]) -> str | None:
+    """The template from the label text of the tables (from the first 第二十条 on)."""
+    labels = "".join(it.text for it in items if isinstance(it, LabelRun))
+    start = labels.find("第二十条")
+    if start < 0:
+        return None
+    labels = labels[start:]
+    found = {t: [c for c in cues if "".join(c.translate(MAP).split()) in labels] for t, cues in T.TEMPLATE_CUES.items()}
+    n21, n19 = len(found["2021"]), len(found["2019"])
+    if n21 == n19:
+        return None
+    return "2021" if n21 > n19 else "2019"
