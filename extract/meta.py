@@ -16,8 +16,17 @@ _PUB = re.compile(r"(?:发布日期|发布时间|公开日期|发文日期|成�
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
+_FIELD = re.compile(r"^\s*(?:标题|题名|名称|文章标题)\s*[:：]\s*")
+_CRUMB = re.compile(r"当前位置|所在位置|>\s*\S+\s*>")
+_AGENCY_SUFFIX = r"(?:人民政府|政府|办事处|街道|镇|乡|局|委员会|委|办公室|办|中心|院|所|厅|处|队|站|会)"
+# an agency named in the opening sentence: 现向社会公布龙口镇2022年度…, 现将信访局2021年度…, X特编制2023年…
+_NAMED = re.compile(r"(?:公布|现将|,|，|。|^)([\u4e00-\u9fa5]{2,24}?" + _AGENCY_SUFFIX + r")(?:特|现)?(?:编制)?"
+                    r"(?:19|20)\d{2}\s*年度?(?:政府信息公开|政务公开)")
+_AGENCY_LINE = re.compile(r"^[\u4e00-\u9fa5]{2,30}" + _AGENCY_SUFFIX + "$")
+
+
 def _clean_title(text: str) -> str:
-    return re.sub(r"^[#*\s]+|[*\s]+$", "", text)
+    return _FIELD.sub("", re.sub(r"^[#*\s]+|[*\s]+$", "", text))
 
 
 def _candidates(doc: Document) -> list[tuple[str, str]]:
@@ -26,10 +35,43 @@ def _candidates(doc: Document) -> list[tuple[str, str]]:
     for i, p in enumerate(paras):
         if re.match(r"^\s*(?:#+\s*)?[一二三四五六]\s*[、.]", p.text):
             break
+        if _CRUMB.search(p.text):
+            continue  # a breadcrumb (当前位置: 首页 > … > 年报) is the site's, not the title
         out.append((p.text, p.where))
         if i + 1 < len(paras) and len(p.text) < 40 and len(paras[i + 1].text) < 30:
             out.append((p.text + paras[i + 1].text, p.where))  # a title broken over two lines
     return out
+
+
+def _agency_nearby(doc: Document, where: str) -> str | None:
+    """A title without the agency (2022年政府信息公开工作年度报告) with the agency on the line
+    beside it."""
+    paras = doc.paragraphs[:15]
+    for i, p in enumerate(paras):
+        if p.where == where:
+            for q in paras[max(0, i - 1):i] + paras[i + 1:i + 2]:
+                t = q.text.strip()
+                if _AGENCY_LINE.match(t) and len(t) <= 30:
+                    return t
+    return None
+
+
+def _agency_named(doc: Document) -> str | None:
+    """The agency where the text names it: in the opening sentences, or as the signature above
+    the closing date."""
+    for p in doc.paragraphs[:6]:
+        m = _NAMED.search(p.text[:600])
+        if m:
+            name = re.split(r"公布|现将|现向社会|由|关于", m.group(1))[-1]
+            if _AGENCY_LINE.match(name):
+                return name
+    paras = doc.paragraphs[-6:]
+    for i, p in enumerate(paras):
+        t = p.text.strip()
+        if _AGENCY_LINE.match(t) and any(_DATE.search(q.text) or re.search(r"\d{4}\s*年\s*\d{1,2}\s*月", q.text)
+                                          for q in paras[i + 1:i + 3]):
+            return t
+    return None
 
 
 def read_meta(doc: Document, report: Report) -> None:
@@ -45,8 +87,10 @@ def read_meta(doc: Document, report: Report) -> None:
             end = _AGENCY_END.search(t)
             agency = t[: end.start()] if end else ""
             agency = re.sub(r"^[《“\"]+|[的\s\-—]+$", "", agency).strip()
-            report.agency = agency or None
+            report.agency = agency or _agency_nearby(doc, where) or None
             break
+    if report.agency is None:
+        report.agency = _agency_named(doc)
     if title:
         # a page <title> may carry a site suffix ("…年度报告-沭阳县发改局"); keep the report's own words
         report.title = re.split(r"\s*[-_|—]{1,2}\s*(?=[^-_|—]*$)", title)[0] if re.search(r"报告\s*[-_|—]", title) else title
