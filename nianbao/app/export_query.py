@@ -1,0 +1,335 @@
+"""What an export reads: which reports are in it (current versions, filters) and the rows of every
+exported table, streamed from the database as Arrow record batches.
+
+Streaming: reports are read in id order, ``CHUNK`` at a time, through a server-side cursor
+(``yield_per``); the cells and sections of one chunk are fetched by report id while the chunk is in
+hand and then dropped, so memory holds one chunk whatever the corpus size. Values are built from
+``cells.value_text`` (the digits as written; ``cells.value`` is a float on SQLite) and carried as
+text in the batches; each writer turns them into its own exact type.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterator
+
+import pyarrow as pa
+from sqlalchemy import Select, Text, func, literal, or_, select, type_coerce
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from db.models import Agency, CellRow, Document, Finding, ReportRow, SectionRow, Site
+from nianbao.app import export_dictionary as D
+
+#: Reports read per round trip: a chunk's cells (about 200 a report) and sections are in memory together.
+CHUNK = 200
+#: Extraction statuses of a report; ``failed`` and ``not_report`` documents are exported only in ``documents``.
+READABLE = ("ok", "problems")
+
+
+# ------------------------------------------------------------------------------ selection
+@dataclass(frozen=True)
+class Selection:
+    """The export's filters (all optional)."""
+
+    province: str | None = None
+    region: str | None = None  # 行政区划代码: 320800 selects 3208…
+    year: int | None = None
+    since: datetime | None = None  # documents fetched (reports first seen) on or after
+    all_versions: bool = False
+
+    @property
+    def narrows_agencies(self) -> bool:
+        return bool(self.province or self.region)
+
+
+def current_reports_query() -> Select:
+    """The ids of the current report versions: per (agency, year), the newest fetch among the
+    readable reports (a report without an agency is its own). Once migration 0002 adds
+    ``ReportRow.is_current``, this becomes ``select(ReportRow.id).where(ReportRow.is_current)``."""
+    ranked = (select(ReportRow.id.label("id"), func.row_number().over(
+        partition_by=(func.coalesce(ReportRow.agency_id, -ReportRow.id), ReportRow.year),
+        order_by=(Document.fetched_at.desc(), ReportRow.id.desc())).label("rank"))
+        .join(Document, Document.id == ReportRow.document_id)
+        .where(ReportRow.status.in_(READABLE))).subquery()
+    return select(ranked.c.id).where(ranked.c.rank == 1)
+
+
+def all_versions_query() -> Select:
+    """Every version, but one report per (agency, year, content): the same bytes imported or
+    crawled twice are not two versions."""
+    ranked = (select(ReportRow.id.label("id"), func.row_number().over(
+        partition_by=(func.coalesce(ReportRow.agency_id, -ReportRow.id), ReportRow.year, ReportRow.sha256),
+        order_by=(Document.fetched_at.desc(), ReportRow.id.desc())).label("rank"))
+        .join(Document, Document.id == ReportRow.document_id)
+        .where(ReportRow.status.in_(READABLE))).subquery()
+    return select(ranked.c.id).where(ranked.c.rank == 1)
+
+
+def region_prefix(code: str) -> str:
+    """320800 → 3208: the 行政区划代码 of a region is the prefix of every code inside it."""
+    code = code.strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def _provinces(conn: Connection, province: str) -> list[str]:
+    from monitor.view import norm_province
+
+    want = norm_province(province)
+    names = [p for (p,) in conn.execute(select(Agency.province).distinct()) if p]
+    return [p for p in names if norm_province(p) == want] or [province]
+
+
+def _agency_filter(conn: Connection, sel: Selection) -> list[Any]:
+    conds: list[Any] = []
+    if sel.province:
+        conds.append(Agency.province.in_(_provinces(conn, sel.province)))
+    if sel.region:
+        conds.append(Agency.region_code.like(region_prefix(sel.region) + "%"))
+    return conds
+
+
+def report_scope(conn: Connection, sel: Selection) -> Select:
+    """The ids of the reports in the export."""
+    versions = all_versions_query() if sel.all_versions else current_reports_query()
+    q = (select(ReportRow.id).join(Document, Document.id == ReportRow.document_id)
+         .outerjoin(Agency, Agency.id == ReportRow.agency_id).where(ReportRow.id.in_(versions)))
+    for cond in _agency_filter(conn, sel):
+        q = q.where(cond)
+    if sel.year is not None:
+        q = q.where(ReportRow.year == sel.year)
+    if sel.since is not None:
+        q = q.where(Document.fetched_at >= sel.since)
+    return q
+
+
+def count_reports(conn: Connection, sel: Selection) -> int:
+    return conn.execute(select(func.count()).select_from(report_scope(conn, sel).subquery())).scalar_one()
+
+
+# ------------------------------------------------------------------------------ arrow
+def arrow_type(kind: str) -> pa.DataType:
+    """The type a column has in the batches (decimals as their exact text; writers convert)."""
+    return {"integer": pa.int64(), "decimal": pa.string(), "text": pa.string(), "json": pa.string(),
+            "date": pa.date32(), "datetime": pa.timestamp("us"), "boolean": pa.bool_()}[kind]
+
+
+def batch_schema(table: str) -> pa.Schema:
+    return pa.schema([pa.field(c.name, arrow_type(c.type)) for c in D.table_columns(table)])
+
+
+def _batch(table: str, columns: dict[str, Any]) -> pa.RecordBatch:
+    schema = batch_schema(table)
+    arrays = []
+    for f in schema:
+        v = columns[f.name]
+        arrays.append(v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v, type=f.type))
+    return pa.RecordBatch.from_arrays([a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+                                       for a in arrays], schema=schema)
+
+
+def readable_json(text: str | None) -> str | None:
+    """Stored JSON re-written as UTF-8 (SQLAlchemy stores ``\\u6c5f`` escapes)."""
+    if text is None:
+        return None
+    if text in ("[]", "{}", "null") or "\\u" not in text:
+        return text
+    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+
+
+def _dt(v: Any) -> datetime | None:
+    if v is None or isinstance(v, datetime):
+        return v
+    return datetime.fromisoformat(str(v))
+
+
+def _d(v: Any) -> date | None:
+    if v is None or isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+# ------------------------------------------------------------------------------ report-based tables
+_META_COLS = ("id", "agency_id", "agency", "province", "region", "region_code", "level", "body_type", "year",
+              "template", "title", "published", "first_seen", "status", "is_current", "format", "problems", "facts",
+              "extractor_version", "source_url", "document_id", "document_sha256", "fetched_at")
+
+
+def _report_meta_query(conn: Connection, sel: Selection) -> Select:
+    return (select(ReportRow.id, ReportRow.agency_id, ReportRow.agency_name, Agency.province, Agency.region,
+                   Agency.region_code, Agency.level, Agency.body_type, ReportRow.year, ReportRow.template,
+                   ReportRow.title, ReportRow.published, ReportRow.first_seen, ReportRow.status,
+                   ReportRow.id.in_(current_reports_query()), ReportRow.format,
+                   type_coerce(ReportRow.problems, Text), type_coerce(ReportRow.facts, Text),
+                   ReportRow.extractor_version, Document.url, ReportRow.document_id, Document.sha256,
+                   Document.fetched_at)
+            .join(Document, Document.id == ReportRow.document_id)
+            .outerjoin(Agency, Agency.id == ReportRow.agency_id)
+            .where(ReportRow.id.in_(report_scope(conn, sel))).order_by(ReportRow.id))
+
+
+@dataclass
+class ReportChunk:
+    """One chunk of reports with the batches of every report-based table."""
+
+    n_reports: int
+    reports: pa.RecordBatch
+    cells: pa.RecordBatch
+    sections: pa.RecordBatch
+    unknown_keys: set[tuple[str, str, str]]  # cells whose key the dictionary does not know (no wide column)
+
+
+def report_chunks(conn: Connection, sel: Selection, chunk: int = CHUNK) -> Iterator[ReportChunk]:
+    """The reports, cells and sections tables, a chunk of reports at a time."""
+    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(_report_meta_query(conn, sel))
+    for part in result.partitions(chunk):
+        yield _chunk(conn, [tuple(r) for r in part])
+
+
+def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
+    meta = dict(zip(_META_COLS, map(list, zip(*rows))))
+    meta["published"] = [_d(v) for v in meta["published"]]
+    meta["first_seen"] = [_dt(v) for v in meta["first_seen"]]
+    meta["fetched_at"] = [_dt(v) for v in meta["fetched_at"]]
+    meta["is_current"] = [bool(v) for v in meta["is_current"]]
+    meta["problems"] = [readable_json(v) for v in meta["problems"]]
+    meta["facts"] = [readable_json(v) for v in meta["facts"]]
+    ids = meta["id"]
+    pos = {rid: i for i, rid in enumerate(ids)}
+    n = len(ids)
+
+    cell_rows = conn.execute(
+        select(CellRow.report_id, CellRow.table_key, CellRow.row_key, CellRow.column_key, CellRow.value_text,
+               CellRow.raw, CellRow.location).where(CellRow.report_id.in_(ids))
+        .order_by(CellRow.report_id, CellRow.id)).all()
+    keys = D.cell_key_index()
+    wide: list[list[str | None]] = [[None] * n for _ in keys]
+    unknown: set[tuple[str, str, str]] = set()
+    for rid, t, r, c, vt, _raw, _loc in cell_rows:
+        k = keys.get((t, r, c))
+        if k is None:
+            unknown.add((t, r, c))
+        else:
+            wide[k][pos[rid]] = vt
+    reports_cols: dict[str, Any] = dict(meta)
+    for ck, values in zip(D.cell_keys(), wide):
+        reports_cols[ck.column] = values
+    reports = _batch("reports", reports_cols)
+
+    if cell_rows:
+        rid_c, t_c, r_c, c_c, vt_c, raw_c, loc_c = map(list, zip(*cell_rows))
+    else:
+        rid_c = t_c = r_c = c_c = vt_c = raw_c = loc_c = []
+    take = pa.array([pos[r] for r in rid_c], type=pa.int64())
+    per_report = pa.RecordBatch.from_pydict({
+        k: pa.array(meta[k], type=arrow_type(col.type))
+        for k, col in ((col.name if col.name != "report_id" else "id", col) for col in D.table_columns("cells"))
+        if k in meta})
+    taken = per_report.take(take)
+    cells_cols: dict[str, Any] = {name: taken.column(name) for name in per_report.schema.names}
+    cells_cols.update({"report_id": pa.array(rid_c, type=pa.int64()), "table_key": t_c, "row_key": r_c,
+                       "column_key": c_c, "value": vt_c, "value_text": vt_c, "raw": raw_c, "location": loc_c,
+                       "key": [f"{t}.{r}.{c}" for t, r, c in zip(t_c, r_c, c_c)]})
+    cells = _batch("cells", cells_cols)
+    del cell_rows
+
+    sec_rows = conn.execute(
+        select(SectionRow.id, SectionRow.report_id, SectionRow.key, SectionRow.title, SectionRow.text,
+               SectionRow.tokens, type_coerce(SectionRow.keywords, Text), type_coerce(SectionRow.facts, Text))
+        .where(SectionRow.report_id.in_(ids)).order_by(SectionRow.report_id, SectionRow.id)).all()
+    cols = list(map(list, zip(*sec_rows))) if sec_rows else [[] for _ in range(8)]
+    sections = _batch("sections", {
+        "id": cols[0], "report_id": cols[1], "agency": [meta["agency"][pos[r]] for r in cols[1]],
+        "year": [meta["year"][pos[r]] for r in cols[1]], "key": cols[2], "title": cols[3], "text": cols[4],
+        "tokens": cols[5], "keywords": [readable_json(v) for v in cols[6]],
+        "facts": [readable_json(v) for v in cols[7]]})
+    return ReportChunk(n, reports, cells, sections, unknown)
+
+
+# ------------------------------------------------------------------------------ other tables
+def _stream(conn: Connection, q: Select, table: str, convert: dict[str, Any], chunk: int = 5000
+            ) -> Iterator[pa.RecordBatch]:
+    names = [c.name for c in D.table_columns(table)]
+    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q)
+    for part in result.partitions(chunk):
+        cols = dict(zip(names, map(list, zip(*part))))
+        for name, fn in convert.items():
+            cols[name] = [fn(v) for v in cols[name]]
+        yield _batch(table, cols)
+
+
+def agencies_batches(conn: Connection, sel: Selection) -> Iterator[pa.RecordBatch]:
+    q = select(Agency.id, Agency.name, Agency.province, Agency.region, Agency.region_code, Agency.level,
+               Agency.body_type, Agency.expected).order_by(Agency.id)
+    for cond in _agency_filter(conn, sel):
+        q = q.where(cond)
+    yield from _stream(conn, q, "agencies", {"expected": bool})
+
+
+def findings_batches(conn: Connection, sel: Selection) -> Iterator[pa.RecordBatch]:
+    q = (select(Finding.id, Finding.rule, Finding.severity, Finding.status, Finding.agency_id, Finding.agency_name,
+                Finding.year, Finding.report_id, Finding.message, literal(None), type_coerce(Finding.evidence, Text),
+                literal(None), Finding.first_seen, Finding.last_seen, Finding.resolved_at, Finding.dismissed_reason,
+                Finding.dismissed_at, Finding.fingerprint).order_by(Finding.id))
+    conds = _agency_filter(conn, sel)
+    if conds:
+        q = q.where(Finding.agency_id.in_(select(Agency.id).where(*conds)))
+    if sel.year is not None:
+        q = q.where(Finding.year == sel.year)
+    if sel.since is not None:
+        q = q.where(Finding.last_seen >= sel.since)
+    names = [c.name for c in D.table_columns("findings")]
+    result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
+    for part in result.partitions(5000):
+        cols = dict(zip(names, map(list, zip(*part))))
+        evidence = [json.loads(v) if v else {} for v in cols["evidence"]]
+        cols["evidence"] = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in evidence]
+        cols["evidence_cells"] = [json.dumps(e.get("cells", []), ensure_ascii=False, separators=(",", ":"))
+                                  for e in evidence]
+        cols["source_url"] = [e.get("source_url") for e in evidence]
+        for name in ("first_seen", "last_seen", "resolved_at", "dismissed_at"):
+            cols[name] = [_dt(v) for v in cols[name]]
+        yield _batch("findings", cols)
+
+
+def documents_batches(conn: Connection, sel: Selection) -> Iterator[pa.RecordBatch]:
+    """Every document of the export: those of its reports (any version or status), and without
+    an agency or year filter also the fetches that gave no report (list pages, errors, cover
+    pages) — of the province's sites under --province."""
+    q = (select(Document.id, Document.url, Document.final_url, Document.sha256, Document.content_type,
+                Document.size, Document.fetched_at, Document.http_status, Document.source, Document.kind,
+                ReportRow.status, func.coalesce(Document.error, ReportRow.error), ReportRow.id)
+         .outerjoin(ReportRow, ReportRow.document_id == Document.id)
+         .outerjoin(Agency, Agency.id == ReportRow.agency_id).order_by(Document.id))
+    conds = _agency_filter(conn, sel)
+    if sel.year is not None:
+        q = q.where(ReportRow.year == sel.year)
+    if conds:
+        agency_match = ReportRow.agency_id.in_(select(Agency.id).where(*conds))
+        if sel.province and not sel.region and sel.year is None:
+            site_match = Document.site_id.in_(select(Site.id).where(Site.province.in_(_provinces(conn, sel.province))))
+            q = q.where(or_(agency_match, ReportRow.agency_id.is_(None) & site_match))
+        else:
+            q = q.where(agency_match)
+    if sel.since is not None:
+        q = q.where(Document.fetched_at >= sel.since)
+    yield from _stream(conn, q, "documents", {"fetched_at": _dt})
+
+
+def raw_manifest(conn: Connection, sel: Selection) -> Iterator[tuple]:
+    """(sha256, url, fetched_at, agency, year, report_id, document_id) of the exported reports'
+    documents, in (sha256, document id) order."""
+    q = (select(Document.sha256, Document.url, Document.fetched_at, ReportRow.agency_name, ReportRow.year,
+                ReportRow.id, Document.id)
+         .join(ReportRow, ReportRow.document_id == Document.id)
+         .where(ReportRow.id.in_(report_scope(conn, sel)), Document.sha256.is_not(None))
+         .order_by(Document.sha256, Document.id))
+    for row in conn.execution_options(stream_results=True, yield_per=5000).execute(q):
+        yield tuple(row)
+
+
+def open_connection(s: Session) -> Connection:
+    return s.connection()
