@@ -65,12 +65,16 @@ def run(seeds: Sequence[int], families: Sequence[str]) -> dict[str, dict[str, An
     """Per family: read, determinable, wrong, texts, texts with a wrong number, seconds."""
     out: dict[str, dict[str, Any]] = {}
     for fam in families:
-        row = {"read": 0, "determinable": 0, "wrong": 0, "texts": 0, "texts_wrong": 0, "seconds": 0.0,
-               "wrong_seeds": []}
+        row = {"read": 0, "determinable": 0, "wrong": 0, "texts": 0, "texts_wrong": 0, "crashed": 0,
+               "seconds": 0.0, "wrong_seeds": []}
         for seed in seeds:
             m = mutate(seed, None if fam == COMBINED else [fam])
             t0 = time.perf_counter()
-            report = read(m)
+            try:
+                report = read(m)
+            except Exception:  # noqa: BLE001 — a crash is counted, and the run goes on
+                row["crashed"] += 1
+                report = Report()
             row["seconds"] += time.perf_counter() - t0
             got, det, wrong, _ = judge(m.truth, report)
             row["read"] += got
@@ -82,7 +86,7 @@ def run(seeds: Sequence[int], families: Sequence[str]) -> dict[str, dict[str, An
                 row["wrong_seeds"].append(seed)
         row["rate"] = row["read"] / row["determinable"] if row["determinable"] else 1.0
         out[fam] = row
-    total = {k: sum(r[k] for r in out.values()) for k in ("read", "determinable", "wrong", "texts", "texts_wrong")}
+    total = {k: sum(r[k] for r in out.values()) for k in ("read", "determinable", "wrong", "texts", "texts_wrong", "crashed")}
     total["rate"] = total["read"] / total["determinable"] if total["determinable"] else 1.0
     out["total"] = total
     return out
@@ -115,11 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump({"seeds": args.seeds, "families": results}, sys.stdout, indent=1)
         print()
         return 0
-    print(f"{'family':<22} {'kind':<8} {'read':>6} {'of':>6} {'rate':>7} {'wrong':>6} {'texts w/ wrong':>15}")
+    print(f"{'family':<22} {'kind':<8} {'read':>6} {'of':>6} {'rate':>7} {'wrong':>6} {'texts w/ wrong':>15} {'crashed':>8}")
     for fam, r in results.items():
         kind = FAMILIES[fam].kind if fam in FAMILIES else ""
         print(f"{fam:<22} {kind:<8} {r['read']:>6} {r['determinable']:>6} {100 * r['rate']:>6.1f}% {r['wrong']:>6} "
-              f"{r['texts_wrong']:>6} of {r['texts']:<4}")
+              f"{r['texts_wrong']:>6} of {r['texts']:<4} {r['crashed']:>8}")
     return 0
 
 

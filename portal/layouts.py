@@ -225,7 +225,15 @@ class _Mutation:
         candidates = [r for _, r in _data_rows(self.doc) if r.part != "review_litigation"]
         row = self.rng.choice(candidates)
         self.absent.update(row.keys)
-        _table_of(self.doc, row).rows.remove(row)
+        rows = _table_of(self.doc, row).rows
+        following = rows[rows.index(row) + 1:]
+        # a merged group label the row carried moves down to the next row of its group
+        for pos, slot in enumerate(row.slots):
+            if slot.kind == "label" and slot.remnant is None and following:
+                nxt = following[0].slots
+                if pos < len(nxt) and nxt[pos].remnant == "row" and nxt[pos].text == slot.text:
+                    nxt[pos].remnant = None
+        rows.remove(row)
 
     def header_years(self) -> None:
         year = self.report["year"]
@@ -331,7 +339,7 @@ def _choose_families(rng: random.Random, families: Sequence[str] | None) -> tupl
             raise ValueError(f"at most one layout per text, not {', '.join(layouts)}")
         if not layouts:
             chosen.insert(0, rng.choice(LAYOUTS))
-        return tuple(chosen)
+        return tuple(sorted(chosen, key=list(FAMILIES).index))  # the layout first, then catalogue order
     chosen = [rng.choice(LAYOUTS)]
     chosen += [f.name for f in _FAMILY_LIST if f.kind == "content" and rng.random() < 0.2]
     if rng.random() < 0.4:
@@ -353,7 +361,7 @@ def mutate(seed: int, families: Sequence[str] | None = None) -> Mutant:
         if report.get("title"):
             report["title"] = report["title"].replace(str(old), str(new))
         report["narrative"] = {k: v.replace(f"{old}年", f"{new}年") for k, v in report["narrative"].items()}
-    layout = chosen[0] if FAMILIES[chosen[0]].kind == "layout" else next(f for f in chosen if f in LAYOUTS)
+    layout = chosen[0]
     style = Style(layout, group_mode="drop" if ("inline_group" in fams or layout == "run_together") else "repeat",
                   header_split="header_split" in fams, crawl_header=rng.random() < 0.5,
                   rng=random.Random(rng.random()))
