@@ -94,15 +94,8 @@ def db_rows(home: Path, sql: str, **params) -> list[tuple]:
 
 
 def current_ids(home: Path) -> set[int]:
-    """The current reports as the test sees them: newest fetch per (agency, year), readable only."""
-    rows = db_rows(home, "select r.id, r.agency_id, r.year, d.fetched_at from reports r join documents d "
-                         "on d.id = r.document_id where r.status in ('ok', 'problems')")
-    best: dict = {}
-    for rid, ag, year, fetched in rows:
-        k = (ag if ag is not None else -rid, year)
-        if k not in best or (fetched, rid) > best[k][1:]:
-            best[k] = (rid, fetched, rid)
-    return {v[0] for v in best.values()}
+    """The current reports, as the database marks them."""
+    return {r[0] for r in db_rows(home, "select id from reports where is_current and status in ('ok', 'problems')")}
 
 
 def db_cells(home: Path, ids: set[int]) -> dict[tuple[int, str], tuple]:

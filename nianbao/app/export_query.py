@@ -45,15 +45,9 @@ class Selection:
 
 
 def current_reports_query() -> Select:
-    """The ids of the current report versions: per (agency, year), the newest fetch among the
-    readable reports (a report without an agency is its own). Once migration 0002 adds
-    ``ReportRow.is_current``, this becomes ``select(ReportRow.id).where(ReportRow.is_current)``."""
-    ranked = (select(ReportRow.id.label("id"), func.row_number().over(
-        partition_by=(func.coalesce(ReportRow.agency_id, -ReportRow.id), ReportRow.year),
-        order_by=(Document.fetched_at.desc(), ReportRow.id.desc())).label("rank"))
-        .join(Document, Document.id == ReportRow.document_id)
-        .where(ReportRow.status.in_(READABLE))).subquery()
-    return select(ranked.c.id).where(ranked.c.rank == 1)
+    """The ids of the current report versions: per (agency, year) the newest readable one, as
+    the extraction marks it (``ReportRow.is_current``, migration 0002)."""
+    return select(ReportRow.id).where(ReportRow.is_current, ReportRow.status.in_(READABLE))
 
 
 def all_versions_query() -> Select:
@@ -162,7 +156,7 @@ def _report_meta_query(conn: Connection, sel: Selection) -> Select:
     return (select(ReportRow.id, ReportRow.agency_id, ReportRow.agency_name, Agency.province, Agency.region,
                    Agency.region_code, Agency.level, Agency.body_type, ReportRow.year, ReportRow.template,
                    ReportRow.title, ReportRow.published, ReportRow.first_seen, ReportRow.status,
-                   ReportRow.id.in_(current_reports_query()), ReportRow.format,
+                   ReportRow.is_current, ReportRow.format,
                    type_coerce(ReportRow.problems, Text), type_coerce(ReportRow.facts, Text),
                    ReportRow.extractor_version, Document.url, ReportRow.document_id, Document.sha256,
                    Document.fetched_at)
