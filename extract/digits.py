@@ -39,6 +39,7 @@ class NumToken:
     damaged: bool = False  # touches an undecodable byte
     where: str = ""
     glued_after: bool = False  # the next token follows with nothing between
+    signed: bool = False  # written with a sign word (减3): a change, never a count
 
 
 Reading = tuple  # one value (int | Decimal | None | _TEXT) per cell
@@ -165,6 +166,7 @@ class Placement:
     readings: list[Reading] = field(default_factory=list)  # the candidates, when more than one remained
     reason: str = ""
     sources: list = field(default_factory=list)  # per cell: the index of its token, or None
+    candidates: list = field(default_factory=list)  # every cut by the digit rules, when none was unique
 
 
 class _Unread:
@@ -175,9 +177,13 @@ class _Unread:
 UNREAD = _Unread()
 
 
-def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool] | None) -> Placement:
+def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool] | None,
+          signed: Sequence[bool] | None = None, hints: Sequence[tuple[str, object]] = (),
+          columns: Sequence[str] = ()) -> Placement:
     """Fit ``tokens`` to ``n`` cells. A cell is read only where every remaining candidate gives it
-    the same value; the identity may only remove candidates, and only when more than one exists."""
+    the same value; a negative number only lands in a column that may be negative (``signed``);
+    the identity, then the ``hints`` (values stated elsewhere, by column), may only remove
+    candidates, and only when more than one exists."""
     if not tokens:
         return Placement([UNREAD] * n, [""] * n, "none", reason="no values")
     if sum(1 for t in tokens if t.kind == "num" and not t.atomic and not t.frac) == 0 and len(tokens) != n:
@@ -189,15 +195,31 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
     if total > MAX_CANDIDATES:
         return Placement([UNREAD] * n, [""] * n, "none", reason=f"more than {MAX_CANDIDATES} possible readings")
     cands = list(readings(tokens, n))
+    if signed is not None:
+        cands = [c for c in cands if all(signed[j] or not (c[1][j].startswith("-") or tokens[c[2][j]].signed)
+                                         for j in range(n))]
+        if not cands:
+            return Placement([UNREAD] * n, [""] * n, "none", reason="a negative number where no column may be negative")
     how = "exact" if len(tokens) == n else "digits"
+    every = cands
     if len(cands) > 1 and identity is not None:
         kept = [c for c in cands if _holds(identity, c[0])]
         if not kept:
             return Placement([UNREAD] * n, [""] * n, "none", [c[0] for c in cands[:12]],
-                             reason=f"{len(cands)} possible readings, none satisfies the row's total")
+                             reason=f"{len(cands)} possible readings, none satisfies the row's total",
+                             candidates=every)
         if len(kept) < len(cands):
             how = "identity"
         cands = kept
+    hinted = False
+    for col, value in hints:
+        if len(cands) > 1 and col in columns:
+            j = list(columns).index(col)
+            kept = [c for c in cands if c[0][j] == value]
+            if kept and len(kept) < len(cands):
+                cands, hinted = kept, True
+    if hinted and how != "identity":
+        how = "stated"
     if len(cands) == 1:
         vals, texts, srcs = cands[0]
         return Placement(list(vals), list(texts), how, sources=list(srcs))
@@ -213,7 +235,7 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
             texts.append("")
             sources.append(None)
     return Placement(values, texts, "agree" if how != "identity" else "identity", [c[0] for c in cands[:12]],
-                     reason=f"{len(cands)} possible readings", sources=sources)
+                     reason=f"{len(cands)} possible readings", sources=sources, candidates=every)
 
 
 def _holds(identity: Callable[[Reading], bool], reading: Reading) -> bool:

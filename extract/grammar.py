@@ -37,16 +37,17 @@ class Event:
     kind: str
     payload: object = None
     phrase: str = ""
-    tail: str = ""  # the rest of the canonical label after the phrase
+    tail: str = ""  # the rest of the canonical label after the phrase (every variant's, joined)
+    head: str = ""  # what stands before the phrase in the canonical label (every variant's, joined)
 
 
 def _vocabulary() -> dict[str, Event]:
     vocab: dict[str, Event] = {}
 
-    def add(phrase: str, kind: str, payload: object = None, tail: str = "") -> None:
+    def add(phrase: str, kind: str, payload: object = None, tail: str = "", head: str = "") -> None:
         p = lnorm(phrase)
         if p and p not in vocab:
-            vocab[p] = Event(kind, payload, p, lnorm(tail))
+            vocab[p] = Event(kind, payload, p, lnorm(tail), lnorm(head))
 
     # applications rows: full labels first (so words inside them are not read as other labels)
     for spec in T.APPLICATION_ROWS:
@@ -57,12 +58,10 @@ def _vocabulary() -> dict[str, Event]:
             continue  # 总计: a row here, a column header in the header rows
         if spec.key == "other.other":
             continue  # 其他: a row under （六）, a column header above
-        for v in T.ROW_LABEL_VARIANTS.get(spec.key, ()):
-            add(v, "arow", spec.key)
-        add(full, "arow", spec.key)
-        for cue in spec.cues:
-            c = lnorm(cue)
-            add(cue, "arow", spec.key, full.split(c, 1)[1] if c in full else "")
+        variants = [lnorm(v) for v in T.ROW_LABEL_VARIANTS.get(spec.key, ())] + [full]
+        for phrase in variants + [lnorm(c) for c in spec.cues]:
+            add(phrase, "arow", spec.key, "".join(v.split(phrase, 1)[1] for v in variants if phrase in v),
+                "".join(v.split(phrase, 1)[0] for v in variants if phrase in v))
     add("其他处理", "other_handling")
     for g, cues in T.APPLICATION_GROUPS.items():
         for cue in cues:

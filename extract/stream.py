@@ -255,8 +255,10 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                                                                   and items[j - 1].kind == "num")):
             num = items[j + 1]
             flush_lab()
-            pending_val.append(NumToken("", start=t.start, end=num.end, kind="text", raw=text + num.text,
-                                        atomic=True, where=cell_of(t.start) or ""))
+            nt = _num(num)
+            pending_val.append(NumToken(nt.digits, sign="-" if text.startswith("减") else nt.sign, frac=nt.frac,
+                                        start=t.start, end=num.end, raw=text + num.text, atomic=True,
+                                        signed=True, where=cell_of(t.start) or ""))
             if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
                     and items[j + 2].text.startswith(_UNITS):
                 u = next(u for u in _UNITS if items[j + 2].text.startswith(u))
@@ -316,6 +318,10 @@ class StreamReader:
         self.rheader_cols: list[int] = []
         self.review_done = False
         self.rows: dict[tuple[str, str], list[str]] = {}  # the values each row was read from
+        self.stated: dict[tuple[str, str, str], int] = {}  # cell -> a value the narrative states
+        self.group_row: tuple | None = None  # （六）其他处理 with values in a 2021 report
+        self.anchored: set[tuple[str, str]] = set()  # every row whose label the text has
+        self.open_rows: dict[str, tuple] = {}  # application rows with several cuts: (cuts, tokens, where)
 
     # -------------------------------------------------------------- problems and cells
     def problem(self, kind: str, message: str, where: str, table: str | None = None, row: str | None = None,
@@ -342,6 +348,12 @@ class StreamReader:
                 continue
             nxt = items[k + 1] if k + 1 < len(items) and isinstance(items[k + 1], ValueRun) else None
             self.label_run(item, nxt)
+        if self.group_row is not None:
+            target, values, run = self.group_row
+            group = T.GROUP_ROWS[target[1]]
+            if not any(t == "applications" and _spec(r).group == group for t, r in self.anchored):
+                # the report keeps the other template's single row (（六）其他处理 with values, no sub-rows)
+                self.fill(target, values, run, force=True)
         return self.res
 
     def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
@@ -363,6 +375,7 @@ class StreamReader:
             if values is not None and self.table == "review" and self.rheader_cols and not self.review_done:
                 self.review_values(values, run)
             return
+        self.anchored.update(a[2] for a in anchors)
         # every row label but the last has no value of its own in the text
         for s, e, target, _ in anchors[:-1]:
             self.empty_row(target, run, s)
@@ -373,13 +386,10 @@ class StreamReader:
         before_start = max((pe for ps, pe, _ in events if pe <= s), default=0)
         prefix = run.text[before_start:s]
         suffix = run.text[e:]
-        tail = ev.tail
-        k = 0
-        while k < len(suffix) and k < len(tail) and suffix[k] == tail[k]:
-            k += 1
-        suffix_rest = suffix[k:]
-        if (run.damaged and "\ufffd" in run.text[before_start:]) or len(leftover(prefix)) > MAX_NOISE \
-                or NUMBERING.search(suffix_rest) or len(leftover(suffix_rest)) > MAX_NOISE:
+        noise_before = [ch for ch in leftover(prefix) if ch not in ev.head]
+        noise_after = [ch for ch in leftover(suffix) if ch not in ev.tail]
+        if (run.damaged and "\ufffd" in run.text[before_start:]) or len(noise_before) > MAX_NOISE \
+                or NUMBERING.search(suffix) or len(noise_after) > MAX_NOISE:
             # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
             self.empty_row(target, run, s, note=f"the label {run.text[before_start:]!r} is not a row label")
             return
@@ -516,12 +526,14 @@ class StreamReader:
             return (), "the header lists the columns in an order other than the template's"
         return cols, ""
 
-    def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun) -> None:
+    def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
         where = self.where_of(values.tokens[0].start)
         if table == "applications":
             spec = _spec(row)
-            if self.template and self.template not in spec.templates:
+            if self.template and self.template not in spec.templates and not force:
+                if row in T.GROUP_ROWS.values():
+                    self.group_row = (target, values, run)  # a row of the other template, if its sub-rows never come
                 return  # a subtotal under a heading: not a canonical row of this template
             cols = list(T.APPLICANT_COLUMNS)
             bad = self.applicant_header_problem()
@@ -593,7 +605,11 @@ class StreamReader:
         if rname is not None:
             self.rows[(tname, rname)] = [t.raw for t in toks]
         money = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else frozenset()
-        pl: Placement = place(toks, len(cols), ident)
+        signed = [c.split(".")[-1] in T.SIGNED_COLUMNS for c in cols]
+        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname),
+                              [c.split(".")[-1] for c in cols])
+        if pl.candidates and tname == "applications":
+            self.open_rows[rname] = (pl.candidates, toks, where)
         raw_run = " ".join(t.raw for t in toks)
         if pl.how == "none":
             for key in keys:
@@ -622,6 +638,7 @@ class StreamReader:
                 self.set_unread(key, f"a count written as {txt}{unit}", where)
                 continue
             note = {"digits": f" (cut from {raw_run!r} by the digit rules)",
+                    "stated": f" (cut from {raw_run!r}; a number the text states chose between the cuts)",
                     "identity": f" (cut from {raw_run!r}; the cut leans on the row's total)",
                     "agree": f" (cut from {raw_run!r}; every possible cut gives this cell this value)"}.get(pl.how, "")
             self.res.cells[key] = Cell(v, txt + unit, where + note, how=pl.how)
@@ -629,12 +646,73 @@ class StreamReader:
             self.problem("split_by_identity", f"the values {raw_run!r} were cut into cells using the row's own "
                          f"total (parts sum to 总计); that identity is not evidence of the agency's arithmetic",
                          where, tname, rname)
+        if pl.how == "stated":
+            self.problem("split_by_statement", f"the values {raw_run!r} were cut into cells using a number the "
+                         "text states elsewhere", where, tname, rname)
         if pl.readings:
             readings = "; ".join("(" + ", ".join(_fmt(v) for v in r) + ")" for r in pl.readings[:6])
             self.problem("ambiguous_split", f"values {raw_run!r}: {pl.reason} ({readings}); cells on which they "
                          f"differ are left unread", where, tname, rname,
                          None if sum(1 for v in pl.values if v is UNREAD) != 1
                          else cols[[v is UNREAD for v in pl.values].index(True)].split(".")[-1])
+
+    def cross_rows(self) -> None:
+        """Rows with several cuts, chosen by the cross-row identities (T.CROSS_ROW_IDENTITIES:
+        outcome rows sum to （七）总计; new + carried over = handled + carried forward) where every
+        other row of the identity is read. An identity only chooses among the row's own cuts."""
+        cols = T.APPLICANT_COLUMNS
+        changed = True
+        while changed and self.open_rows:
+            changed = False
+            for row, (cands, toks, where) in list(self.open_rows.items()):
+                for name, plus, minus in T.cross_row_identities(self.template or "2021"):
+                    if row not in plus and row not in minus:
+                        continue
+                    sign = 1 if row in plus else -1
+                    expected = []
+                    for c in cols:
+                        acc = 0
+                        ok = True
+                        for r in plus + minus:
+                            if r == row:
+                                continue
+                            cell = self.res.cells.get(("applications", r, c))
+                            if cell is None or cell.value is UNREAD or not isinstance(cell.value, int):
+                                ok = False
+                                break
+                            acc += cell.value if (r in plus) != (sign == 1) else -cell.value
+                        if not ok:
+                            break
+                        expected.append(acc)
+                    if len(expected) != len(cols):
+                        continue
+                    # plus-side sum == minus-side sum; the row's value is what balances the others
+                    want = tuple(expected)
+                    hits = [c for c in cands if tuple(c[0]) == want]
+                    if len(hits) != 1:
+                        continue
+                    vals, texts, srcs = hits[0]
+                    raw_run = " ".join(t.raw for t in toks)
+                    for c, v, txt, src in zip(cols, vals, texts, srcs):
+                        self.res.cells[("applications", row, c)] = Cell(
+                            v, txt, self.where_of(toks[src].start) + f" (cut from {raw_run!r}; the cut leans on {name})",
+                            how="identity")
+                    self.res.problems = [p for p in self.res.problems
+                                         if not (p[3] == "applications" and p[4] == row and p[0] in ("ambiguous_split", "missing_cell"))]
+                    self.problem("split_by_identity", f"the values {raw_run!r} were cut into cells using {name}; that "
+                                 "identity is not evidence of the agency's arithmetic", where, "applications", row)
+                    del self.open_rows[row]
+                    changed = True
+                    break
+
+    def hints(self, tname: str, rname: str | None) -> list:
+        """Values the text states elsewhere for this row's cells (制发规范性文件34件), and values the
+        other rows imply through the cross-row identities: they may choose between readings."""
+        out = []
+        for (t, r, c), value in self.stated.items():
+            if t == tname and r == rname:
+                out.append((c, value))
+        return out
 
     def set_unread(self, key: tuple[str, str, str], reason: str, where: str) -> None:
         self.res.cells[key] = Cell(UNREAD, "", where, reason)
@@ -651,6 +729,8 @@ class StreamReader:
 
 def _junk_start(run: LabelRun) -> bool:
     """Whether a label run starts with text that is none of the grammar's phrases."""
+    if NUMBERING.match(run.text):
+        return False  # the next numbered item (四、 (七) 2.) starts here: the values ended before it
     events = scan(run.text)
     start = events[0][0] if events else len(run.text)
     return len(leftover(run.text[:start])) > 0
@@ -719,12 +799,23 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
                 item.last = False
                 break
     reader = StreamReader(template, where_of)
+    reader.stated = stated_values(mapped)
     res = reader.read(items)
+    reader.cross_rows()
     res.template_votes = {"template": [template or ""]}
     if not complete:
         res.problems.append(("too_long", f"the text has more than {MAX_TOKENS} tokens; the rest is not read",
                              "document", None, None, None))
     return res
+
+
+def stated_values(text: str) -> dict[tuple[str, str, str], int]:
+    """Cells whose value the text states in words (制发规范性文件34件), each stated once only."""
+    seen: dict[tuple[str, str, str], set[int]] = {}
+    for pattern, cell in T.STATED_CELLS:
+        for m in re.finditer(pattern, text):
+            seen.setdefault(cell, set()).add(int(m.group(1)))
+    return {cell: next(iter(vals)) for cell, vals in seen.items() if len(vals) == 1}
 
 
 def vote(items: list[LabelRun | ValueRun]) -> str | None:

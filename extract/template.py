@@ -219,6 +219,8 @@ REVIEW_CELLS = len(REVIEW_GROUPS) * len(REVIEW_COLUMNS)
 
 #: A proactive table's header row starts with this label.
 PROACTIVE_HEADER_CUE = "信息内容"
+#: Columns whose values may be negative (本年增/减); a negative number elsewhere is not a reading.
+SIGNED_COLUMNS: frozenset[str] = frozenset({"change"})
 #: The money unit the template prescribes; a header or value in 元 is not read as 万元.
 MONEY_UNIT = "万元"
 #: Units that may follow a count as written (3个, 16件).
@@ -252,6 +254,25 @@ ROW_LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
     "carried_over": ("上年结转政府信息公开申请数量",),
     "carried_forward": ("结转下年度继续办理",),
 }
+
+def cross_row_identities(template: str) -> list[tuple[str, list[str], list[str]]]:
+    """The applications table's identities across rows, per column: (name, rows summed on one
+    side, rows summed on the other). R3: the outcome rows sum to （七）总计; R1: 新收 + 上年结转 =
+    （七）总计 + 结转下年度."""
+    outcome = [r.key for r in APPLICATION_ROWS if template in r.templates
+               and r.key not in ("new_received", "carried_over", "total_handled", "carried_forward")]
+    return [("R3 (the outcome rows sum to （七）总计)", outcome, ["total_handled"]),
+            ("R1 (新收 + 上年结转 = （七）总计 + 结转下年度)", ["new_received", "carried_over"],
+             ["total_handled", "carried_forward"])]
+
+
+#: Numbers the narrative states for a cell, as (pattern on the text, cell). They never make a
+#: value: they only choose between the readings of digits run together.
+STATED_CELLS: tuple[tuple[str, tuple[str, str, str]], ...] = (
+    (r"(?:制发|制定|出台|印发)了?(?:行政)?规范性文件共?(\d+)件", ("art20_1", "normative_docs", "issued")),
+    (r"现行有效的?(?:行政)?规范性文件共?(\d+)件", ("art20_1", "normative_docs", "in_force")),
+    (r"废止了?(?:行政)?规范性文件共?(\d+)件", ("art20_1", "normative_docs", "repealed")),
+)
 
 #: Traditional-Chinese forms of the characters of the template's labels (a report converted to
 #: Traditional script, 總計/規章/項, reads as the template once mapped). One character to one.
