@@ -61,8 +61,10 @@ def judge(truth: dict[str, Any], report: Report) -> tuple[int, int, int, list[st
     return got - kept, det - kept, wrong, lines
 
 
-def run(seeds: Sequence[int], families: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Per family: read, determinable, wrong, texts, texts with a wrong number, seconds."""
+def run(seeds: Sequence[int], families: Sequence[str], show_wrong: bool = False) -> dict[str, dict[str, Any]]:
+    """Per family: read, determinable, wrong, texts, texts with a wrong number, crashes, seconds.
+    ``show_wrong`` prints each text's WRONG lines to stderr (to reproduce one:
+    ``python -m portal.layouts show SEED FAMILY``)."""
     out: dict[str, dict[str, Any]] = {}
     for fam in families:
         row = {"read": 0, "determinable": 0, "wrong": 0, "texts": 0, "texts_wrong": 0, "crashed": 0,
@@ -76,7 +78,9 @@ def run(seeds: Sequence[int], families: Sequence[str]) -> dict[str, dict[str, An
                 row["crashed"] += 1
                 report = Report()
             row["seconds"] += time.perf_counter() - t0
-            got, det, wrong, _ = judge(m.truth, report)
+            got, det, wrong, lines = judge(m.truth, report)
+            if show_wrong and lines:
+                print(f"seed {seed} {'+'.join(m.families)} ({m.source}):", *lines[:5], sep="\n  ", file=sys.stderr)
             row["read"] += got
             row["determinable"] += det
             row["wrong"] += wrong
@@ -109,12 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seeds", default="1-20", help="mutator seeds, e.g. 1000-1019 or 1,2,3 (default 1-20)")
     ap.add_argument("--families", default="", help="comma-separated families (default: all, and combined)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--show-wrong", action="store_true", help="print the wrong numbers of each text to stderr")
     args = ap.parse_args(argv)
     families = [f for f in args.families.split(",") if f] or [*FAMILIES, COMBINED]
     unknown = [f for f in families if f not in FAMILIES and f != COMBINED]
     if unknown:
         ap.error(f"unknown families: {', '.join(unknown)}")
-    results = run(parse_seeds(args.seeds), families)
+    results = run(parse_seeds(args.seeds), families, args.show_wrong)
     if args.json:
         json.dump({"seeds": args.seeds, "families": results}, sys.stdout, indent=1)
         print()

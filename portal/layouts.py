@@ -29,7 +29,7 @@ import functools
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -85,11 +85,18 @@ assert tuple(f.name for f in _FAMILY_LIST if f.kind == "layout") == LAYOUTS
 
 @dataclass
 class Mutant:
+    """``spans``: byte span of every value cell written, in the text before byte damage (a cut
+    keeps the bytes before ``cut``; a stray byte is inserted at ``stray``) — so a test can check
+    that every value the truth claims is literally where the text has it."""
+
     data: bytes
     truth: dict[str, Any]
     families: tuple[str, ...]
     source: str
     seed: int
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    cut: int | None = None
+    stray: int | None = None
 
 
 # ------------------------------------------------------------------------------- sources
@@ -399,7 +406,8 @@ def mutate(seed: int, families: Sequence[str] | None = None) -> Mutant:
         byte = rng.choice(list(range(0x80, 0x100)) + [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 27, 31, 127])
         data = data[:stray] + bytes([byte]) + data[stray:]
     truth = _truth(mut, chosen, canonical, row_keys, rendered, offsets, cut, stray)
-    return Mutant(data, truth, chosen, source.name, seed)
+    spans = {k: (offsets[a], offsets[b]) for k, (a, b) in rendered.cells.items()}
+    return Mutant(data, truth, chosen, source.name, seed, spans, cut, stray)
 
 
 def _byte_offsets(text: str) -> list[int]:
