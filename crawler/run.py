@@ -9,12 +9,33 @@ Standard output carries JSON lines only: ``{"event": "start"|"progress"|"done"|"
 with counts (documents, lists, details, attachments, reports, errors, not_modified, downloads);
 Scrapy's log goes to standard error. Exit status 0 when the crawl finished, 1 when it stopped
 early (it can be resumed with ``--resume``), 2 on a configuration error.
+
+The crawl dies with its parent: an orphaned crawl would go on fetching while nobody extracts
+what it stores, and a ``--resume`` would then find the run finished and the documents never
+read. On Linux ``prctl(PR_SET_PDEATHSIG)`` sends ``SIGUSR1`` when the parent goes (strictly:
+the parent's thread that started us — ``nianbao crawl`` waits for its child in that thread);
+everywhere a watchdog thread notices ``os.getppid()`` changing within half a second
+(``NIANBAO_PDEATHSIG=0`` leaves only the watchdog). Either way the rows already fetched are
+written, the run is marked ``interrupted`` (so ``--resume`` continues it) and the process exits
+with status 1 within seconds, without waiting for requests in flight.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
+import signal
 import sys
+import threading
+import time
+from typing import Any, Callable
+
+log = logging.getLogger("crawler.run")
+
+PARENT_GONE = signal.SIGUSR1
+PARENT_GONE_GRACE = 15.0  # seconds to write the rows and mark the run before exiting regardless
+_PR_SET_PDEATHSIG = 1
 
 
 def _parse(argv):
@@ -34,11 +55,89 @@ def _parse(argv):
 
 
 def emit(**data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # nobody reads us any more (the parent died): the database holds the outcome
+
+
+def set_parent_death_signal(sig: int) -> bool:
+    """Ask Linux to send ``sig`` when our parent dies (``prctl(PR_SET_PDEATHSIG)``). False
+    where that is not possible (another OS, no libc)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def watch_parent(parent: int, on_gone: Callable[[], None], interval: float = 0.5) -> threading.Thread:
+    """A daemon thread calling ``on_gone`` once when ``os.getppid()`` is no longer ``parent``
+    (an orphan is re-parented to init or to a subreaper)."""
+    def run() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        on_gone()
+
+    t = threading.Thread(target=run, name="parent-watchdog", daemon=True)
+    t.start()
+    return t
+
+
+class ParentGuard:
+    """Ends this crawl when its parent dies (see the module docstring). ``crawler`` is set once
+    the Scrapy crawler exists; before that, an orphan simply exits."""
+
+    def __init__(self, parent: int):
+        self.parent = parent
+        self.crawler: Any = None
+        self.reactor: Any = None
+        self._fired = False
+
+    def arm(self) -> None:
+        signal.signal(PARENT_GONE, lambda signum, frame: self.parent_gone())
+        prctl = os.environ.get("NIANBAO_PDEATHSIG", "1") != "0" and set_parent_death_signal(PARENT_GONE)
+        if os.getppid() != self.parent:  # the parent died before prctl took effect
+            self.parent_gone()
+        watch_parent(self.parent, lambda: os.kill(os.getpid(), PARENT_GONE))
+        log.debug("parent %s watched (prctl: %s)", self.parent, prctl)
+
+    def parent_gone(self) -> None:
+        """The signal handler (main thread, between two bytecodes of whatever ran): hand the
+        stop to the reactor at a clean point, and make sure we exit even if it never comes."""
+        if self._fired:
+            return
+        self._fired = True
+        print(f"crawler.run: parent process {self.parent} is gone; stopping", file=sys.stderr, flush=True)
+        threading.Timer(PARENT_GONE_GRACE, lambda: os._exit(1)).start()
+        if self.crawler is None or self.reactor is None or not self.reactor.running:
+            os._exit(1)
+        self.reactor.callFromThread(self._stop)
+
+    def _stop(self) -> None:
+        """In the reactor thread: write the queued rows, mark the run interrupted, exit now
+        (requests in flight are abandoned; a resumed run fetches them)."""
+        try:
+            state = getattr(self.crawler, "_nianbao_state", None)
+            if state is not None:
+                state.out = None
+                state.finish("parent died", self.crawler.stats.get_stats() if self.crawler.stats else {})
+                state.close()
+        except Exception as exc:  # noqa: BLE001 - exiting matters more than the last rows
+            print(f"crawler.run: could not record the stop: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        finally:
+            sys.stderr.flush()
+            os._exit(1)
 
 
 def main(argv=None) -> int:
+    guard = ParentGuard(os.getppid())
+    guard.arm()
     args = _parse(argv)
     from crawler.sites import SiteConfigError, find_site
 
@@ -87,6 +186,9 @@ def main(argv=None) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_for(cfg.platform))
     process.crawl(crawler, site=cfg.name, sites=args.sites, portal=args.portal)
+    from twisted.internet import reactor
+
+    guard.crawler, guard.reactor = crawler, reactor
     process.start()
 
     stats = crawler.stats.get_stats() if crawler.stats else {}

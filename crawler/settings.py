@@ -57,7 +57,14 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.LenientMetaRefreshMiddleware": 580,
+    "crawler.middlewares.TruncatedBodyMiddleware": 595,  # before decompression (590) on the way back
 }
+SPIDER_MIDDLEWARES = {"crawler.middlewares.RecordCallbackErrorsMiddleware": 990}
+# a short body reaches TruncatedBodyMiddleware (flag "dataloss"), which retries it and then records
+# "truncated: got N of M bytes"; it is never stored or read as a complete response
+DOWNLOAD_FAIL_ON_DATALOSS = False
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 100}
 
 # The frontier lives in memory (no JOBDIR): a stopped or killed run is resumed by re-walking it

@@ -197,8 +197,11 @@ class CrawlState:
             return
         self._last_emit = t
         line = {"event": event, "site": self.crawler.spider.name_of_site, "run_id": self.run_id, **self.counts, **data}
-        self.out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
-        self.out.flush()
+        try:
+            self.out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            self.out.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            self.out = None  # the parent stopped reading (it died): the rows still go to the database
 
 
 def get_state(crawler) -> CrawlState:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from pathlib import Path
+
 from crawler import recognize as R
-from crawler.sites import SiteConfigError, load_file, load_sites
+from crawler.platforms import PLATFORMS, GenericHints, Hints, get_platform
+from crawler.sites import SiteConfig, SiteConfigError, find_site, load_file, load_sites
 
 
 # ------------------------------------------------------------------------------ configuration
@@ -14,24 +17,114 @@ def test_sample_site_files_load_with_portal_placeholder():
     sites = load_sites(portal="http://127.0.0.1:9999")
     assert sites, "config/sites/sample-*.yaml"
     for s in sites:
-        assert s.platform in ("generic", "trs", "hanweb", "gdplatform")
+        assert s.platform in PLATFORMS
+        assert isinstance(s.hints, PLATFORMS[s.platform].hints)
         assert all(u.startswith("http://127.0.0.1:9999/") for u in s.start_urls)
         assert s.allowed_domains == ["127.0.0.1"]
         assert s.province and s.region
     assert {"province", "region", "region_code", "level", "body_type"} == set(sites[0].agency_attrs)
+    qinghe = next(s for s in sites if s.platform == "hanweb")
+    assert qinghe.hints.column_id == "1229002" and qinghe.hints.get("max_depth", 8) == 8
+    again = SiteConfig.from_dict(qinghe.as_dict(), portal="http://127.0.0.1:9999")  # what a spider gets
+    assert again == qinghe
 
 
-def test_site_config_errors(tmp_path):
+SITE = "province: 测试\nsites:\n  - name: a\n    start_urls: ['http://www.a.gov.cn/col/index.html']\n"
+
+
+@pytest.mark.parametrize("extra,message", [
+    ("    colour: red\n", "x.yaml: site 'a': unknown key 'colour'"),
+    ("    start_url: [http://a.gov.cn/]\n", "x.yaml: site 'a': unknown key 'start_url' (did you mean 'start_urls'?)"),
+    ("    platform: wordpress\n", "x.yaml: site 'a': unknown platform 'wordpress'; one of generic, trs, hanweb, gdplatform"),
+    ("    platform: hanweeb\n", "x.yaml: site 'a': unknown platform 'hanweeb' (did you mean 'hanweb'?)"),
+    ("    hints: {detial_patterns: ['/t\\d+']}\n",
+     "x.yaml: site 'a': hints: unknown key 'detial_patterns' (did you mean 'detail_patterns'?); generic knows "),
+    ("    hints: {column_id: '12'}\n", "x.yaml: site 'a': hints: unknown key 'column_id'; generic knows"),
+    ("    hints: {list_patterns: ['/col/(']}\n", "x.yaml: site 'a': hints: list_patterns: '/col/(' is not a regular expression"),
+    ("    hints: {max_depth: deep}\n", "x.yaml: site 'a': hints: max_depth must be a positive whole number, not 'deep'"),
+    ("    hints: [list_patterns]\n", "x.yaml: site 'a': hints must be a mapping"),
+    ("    level: City\n", "x.yaml: site 'a': level 'City' is not one of province, city, county, town (did you mean 'city'?)"),
+    ("    region_code: 32-08\n", "x.yaml: site 'a': region_code must be the digits"),
+    ("    allowed_domains: ['http://a.gov.cn/x', 'a b']\n", "x.yaml: site 'a': allowed domain 'a b' is not a host name"),
+    ("    region: [淮安市]\n", "x.yaml: site 'a': region must be a non-empty string"),
+    ("    enabled: 'no'\n", "x.yaml: site 'a': enabled must be true or false"),
+])
+def test_site_config_errors_are_one_line_naming_file_site_and_problem(tmp_path, extra, message):
     f = tmp_path / "x.yaml"
-    f.write_text("province: 测试\nsites:\n  - name: a\n    start_urls: [http://a.gov.cn/]\n    colour: red\n")
-    with pytest.raises(SiteConfigError, match="unknown keys"):
+    f.write_text(SITE + extra, encoding="utf-8")
+    with pytest.raises(SiteConfigError) as err:
         load_file(f)
-    f.write_text("province: 测试\nsites:\n  - name: a\n    platform: wordpress\n    start_urls: [http://a.gov.cn/]\n")
-    with pytest.raises(SiteConfigError, match="unknown platform"):
+    text = str(err.value)
+    assert "\n" not in text and text.startswith(str(tmp_path / message.split(":")[0])), text
+    assert message.split(": ", 1)[1] in text, text
+
+
+@pytest.mark.parametrize("body,message", [
+    ("province: 测试\nsites:\n  - name: a\n    start_urls: []\n", "site 'a': no start_urls"),
+    ("province: 测试\nsites:\n  - name: a\n", "site 'a': no start_urls"),
+    ("province: 测试\nsites:\n  - name: a\n    start_urls: ['www.a.gov.cn/index.html']\n",
+     "site 'a': start URL 'www.a.gov.cn/index.html' is not an http(s) URL with a host"),
+    ("province: 测试\nsites:\n  - name: a\n    start_urls: ['ftp://a.gov.cn/']\n", "is not an http(s) URL"),
+    ("province: 测试\nsites:\n  - start_urls: ['http://a.gov.cn/']\n", "every site needs a name"),
+    ("province: 测试\nsites:\n  - just a string\n", "a site entry must be a mapping"),
+    ("province: 测试\nsite:\n  - name: a\n", "unknown key 'site' (did you mean 'sites'?)"),
+    ("province: 测试\nsites: {name: a}\n", "sites must be a list"),
+    ("- a\n- b\n", "expected a mapping with 'province' and 'sites'"),
+    ("province: 测试\nsites:\n  - name: a\n    start_urls: ['http://a.gov.cn/'\n  - name: b\n",
+     ", line 5: not valid YAML: "),
+    ("province: 测试\nsites:\n\t- name: a\n", ", line 3: not valid YAML: "),
+])
+def test_site_file_errors(tmp_path, body, message):
+    f = tmp_path / "x.yaml"
+    f.write_text(body, encoding="utf-8")
+    with pytest.raises(SiteConfigError) as err:
         load_file(f)
-    f.write_text("province: 测试\nsites:\n  - name: a\n    start_urls: ['http://www.a.gov.cn/col/index.html']\n")
+    text = str(err.value)
+    assert "\n" not in text and text.startswith(str(f)) and message in text, text
+
+
+def test_site_config_defaults_and_duplicates(tmp_path):
+    f = tmp_path / "x.yaml"
+    f.write_text(SITE, encoding="utf-8")
     (s,) = load_file(f)
     assert s.allowed_domains == ["www.a.gov.cn"] and s.province == "测试" and s.platform == "generic"
+    assert s.hints == GenericHints() and s.hints.as_dict() == {}
+    (tmp_path / "y.yaml").write_text(SITE, encoding="utf-8")
+    with pytest.raises(SiteConfigError, match="site 'a' is defined twice"):
+        load_sites(tmp_path)
+    with pytest.raises(SiteConfigError, match=r"no site named 'b' in .*; did you mean|no site named 'b' in"):
+        find_site("b", f)
+    with pytest.raises(SiteConfigError, match=r"no site named 'aa' in .* \(did you mean 'a'\?\)"):
+        find_site("aa", f)
+    with pytest.raises(SiteConfigError, match="no such file or folder"):
+        load_sites(tmp_path / "nothing.yaml")
+
+
+# ------------------------------------------------------------------------------ the platform catalogue
+def test_platform_catalogue_is_the_one_list():
+    """Spider classes, hint classes and the sample portal's CMS layouts agree with the catalogue."""
+    from crawler.spiders import spider_for
+    from crawler.spiders.base import ReportSpider
+    from portal.cms import PLATFORMS as PORTAL_LAYOUTS
+
+    for name, p in PLATFORMS.items():
+        cls = spider_for(name)
+        assert issubclass(cls, ReportSpider) and cls.platform == name == cls.name, (name, cls)
+        assert issubclass(p.hints, Hints) and p.description and "\n" not in p.description
+    assert spider_for(None) is spider_for("generic")
+    assert set(PORTAL_LAYOUTS) <= set(PLATFORMS), "the sample portal serves a layout no spider crawls"
+    with pytest.raises(KeyError, match="did you mean 'trs'"):
+        get_platform("tsr")
+
+
+def test_docs_list_the_catalogue():
+    """docs/sites.md carries the tables generated from the catalogue (regenerate with
+    ``python -m crawler.platforms`` and paste them between the markers)."""
+    from crawler import platforms
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "sites.md").read_text(encoding="utf-8")
+    begin, end = text.index(platforms.DOC_BEGIN), text.index(platforms.DOC_END) + len(platforms.DOC_END)
+    assert text[begin:end] == platforms.markdown()
 
 
 def test_real_world_example_file_crawls_nothing():
@@ -121,6 +214,6 @@ def test_crawl_help_and_no_sites(tmp_path):
     r = CliRunner().invoke(main, ["--home", str(tmp_path), "crawl", "--province", "火星"])
     assert r.exit_code != 0 and "no sites" in r.output
     r = CliRunner().invoke(main, ["--home", str(tmp_path), "crawl", "--site", "nope"])
-    assert r.exit_code != 0 and "no site named nope" in r.output
+    assert r.exit_code != 0 and "no site named 'nope'" in r.output
     r = CliRunner().invoke(main, ["demo", "--help"])
     assert r.exit_code == 0 and "sample portal" in r.output

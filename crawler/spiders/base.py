@@ -114,10 +114,14 @@ def decode_page(url: str, body: bytes, fallback: str | None = None) -> Page:
 
     try:
         text, enc = decode(body)
-    except DecodeError:
+    except (DecodeError, ValueError, LookupError):  # e.g. a UTF-8 BOM followed by an invalid byte
         text, enc = (fallback or body.decode("utf-8", "replace")), None
     sel = Selector(text=text or "<html></html>", type="html")
-    return Page(url=url, text=text, encoding=enc, sel=sel, base=get_base_url(text[:20000], url))
+    try:
+        base = get_base_url(text[:20000], url)
+    except ValueError:  # a <base href> that is not a URL ("http://[::1"): links are relative to the page
+        base = url
+    return Page(url=url, text=text, encoding=enc, sel=sel, base=base)
 
 
 class ReportSpider(scrapy.Spider):
@@ -461,6 +465,7 @@ class ReportSpider(scrapy.Spider):
         from crawler.middlewares import doc_url
 
         request = response.request
+        request.meta["nb_recorded"] = True  # RecordCallbackErrorsMiddleware: this fetch has its row
         cfg = self.site_config
         full = dict(meta)
         for key in ("region", "region_code", "province", "level"):
@@ -506,11 +511,11 @@ class ReportSpider(scrapy.Spider):
         )
 
     def on_error(self, failure):
-        """A failed fetch is a record too (error, no sha256); the crawl goes on."""
-        from scrapy.exceptions import IgnoreRequest
+        """A failed fetch is a record too (error, no sha256); the crawl goes on. The reason is
+        worded by ``crawler.middlewares.describe_failure``."""
         from scrapy.spidermiddlewares.httperror import HttpError
 
-        from crawler.middlewares import Offsite, doc_url
+        from crawler.middlewares import Offsite, describe_failure, doc_url
 
         request = failure.request
         if request.meta.get("nb_skip"):
@@ -519,23 +524,19 @@ class ReportSpider(scrapy.Spider):
         redirects = request.meta.get("redirect_urls")
         status, final = None, None
         exc = failure.value
-        if isinstance(exc, Offsite):
-            if not redirects:
-                return  # never requested: nothing to record
-            error = f"redirected off the allowed domains to {request.url}"
-        elif isinstance(exc, HttpError):
+        if isinstance(exc, Offsite) and not redirects:
+            return  # never requested: nothing to record
+        if isinstance(exc, HttpError):
             status = exc.response.status
             final = exc.response.url
             error = f"HTTP {status}"
-        elif isinstance(exc, IgnoreRequest):
-            error = str(exc) or "ignored"
-            if "robots.txt" in error:
-                error = "forbidden by robots.txt"
         else:
-            error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            error = describe_failure(exc, request, self.settings)
         meta = {k: nb[k] for k in ("title", "agency", "year", "published", "list_date") if nb.get(k) is not None}
         if request.meta.get("retry_times"):
             meta["retries"] = request.meta["retry_times"]
+        if redirects:
+            meta["redirects"] = [*redirects[1:], request.url]
         yield Fetch(url=redirects[0] if redirects else doc_url(request), kind=nb.get("kind") or "detail",
                     final_url=final, http_status=status, error=error, list_url=nb.get("list_url"),
                     parent_url=nb.get("parent_url"), meta=meta,

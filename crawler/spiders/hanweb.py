@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import scrapy
 from parsel import Selector
 
+from crawler.platforms import Hints
 from crawler.spiders.base import Link, Page, ReportSpider
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -30,7 +31,7 @@ def records(text: str) -> list[str]:
     return _RECORD.findall(text)
 
 
-def jpage_params(text: str, url: str, hints: dict | None = None) -> dict[str, str]:
+def jpage_params(text: str, url: str, hints: Hints | dict | None = None) -> dict[str, str]:
     """The dataproxy form fields: from the jpage call's parameters, the nextgroup link, the
     site hints and the column URL, in that order of trust."""
     params: dict[str, str] = {}
@@ -48,7 +49,7 @@ def jpage_params(text: str, url: str, hints: dict | None = None) -> dict[str, st
     hints = hints or {}
     for hk, key in (("column_id", "columnid"), ("unit_id", "unitid"), ("web_id", "webid"), ("webname", "webname")):
         if hints.get(hk) is not None and key not in params:
-            params[key] = str(hints[hk])
+            params[key] = str(hints.get(hk))
     if "columnid" not in params:
         m = re.search(r"/col/col(\d+)/", url)
         if m:
