@@ -107,9 +107,14 @@ def _short(label: str) -> str:
     return re.sub(r"^[\d一二三四五六七八九十（）()、.．]+", "", label)
 
 
+#: Printed labels too short to stand alone once their number is dropped.
+_PLAIN = {"total_handled": "（七）总计（办理结果）"}
+
+
 def _app_row_label(spec: T.RowSpec) -> str:
     group = {g: "（{}）{}".format(n, cues[0]) for n, (g, cues) in zip("三四五六", T.APPLICATION_GROUPS.items())}
-    return f"{group[spec.group]}·{spec.label}" if spec.group else spec.label
+    label = _PLAIN.get(spec.key, spec.label)
+    return f"{group[spec.group]}·{label}" if spec.group else label
 
 
 @lru_cache(maxsize=1)
