@@ -30,12 +30,11 @@ import json
 import random
 import sys
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable
-from portal.layouts_doc import Doc, Para, Row, Slot, Table, build, fmt, labels
+from portal.layouts_doc import Doc, Para, Row, Slot, Table, build, labels
 from portal.layouts_render import BLANK_INVISIBLE, FILLER, LAYOUTS, Style, identities, render
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"

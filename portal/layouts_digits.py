@@ -11,6 +11,7 @@ yardstick the extractor is measured against, not a copy of it.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Iterator, Sequence
 
 #: a cell's number kind: plain count, signed count (本年增/减), or money amount
@@ -58,9 +59,7 @@ def splits(tokens: Sequence[str], kinds: Sequence[str]) -> Iterator[tuple[str, .
     yield from walk(0, 0, 0)
 
 
-def _number(piece: str):
-    from decimal import Decimal
-
+def _number(piece: str) -> Decimal:
     return Decimal(piece)
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
-from portal.layouts_doc import BREAK, Doc, Para, Row, Slot, Table
+from portal.layouts_doc import BREAK, Doc, Para, Row, Slot
 
 LAYOUTS = ("tab", "markdown", "pipe", "merged_pipes", "cell_line_pipe", "cell_line_lone_pipe",
            "cell_line_alternating", "cell_line_blank", "run_together")
@@ -231,8 +232,7 @@ def identities(row: Row) -> list[tuple[list[int], int]]:
 
 
 def consistent(row: Row) -> bool:
-    from decimal import Decimal, InvalidOperation
-
+    """Whether the row's printed values keep its own identities (a blank never does)."""
     vals = row.values()
     try:
         nums = [Decimal(s.text) for s in vals]

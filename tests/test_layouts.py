@@ -18,6 +18,7 @@ from bench.bench_layouts import COMBINED, judge, read
 from portal import layouts
 from portal.layouts import EXAMPLE_SEED, FAMILIES, example, mutate
 from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable
+from portal.layouts_doc import fmt
 from tests.truth import load_truth
 
 #: Families in which the current extractor still gives wrong numbers (family -> how often, on
@@ -33,8 +34,8 @@ KNOWN_WRONG: dict[str, str] = {
               "alone although the cut breaks the row's total (seed 38: '1 1 0 6 2 10')",
 }
 
-SEEDS = [1, 2, 3, 4, 5, EXAMPLE_SEED]
-COMBINED_SEEDS = list(range(1, 21))
+SEEDS = [1, 2, 3, 4, EXAMPLE_SEED]
+COMBINED_SEEDS = list(range(1, 16))
 EXAMPLES = Path(__file__).resolve().parent / "examples" / "layouts"
 #: families that lose nothing: every cell of the source stays determinable (bar run-together digits)
 LOSSLESS = ["tab", "markdown", "pipe", "merged_pipes", "cell_line_pipe", "cell_line_lone_pipe",
@@ -97,7 +98,7 @@ def test_lossless_families_keep_every_cell_determinable(family: str) -> None:
             assert "blank cell" in m.truth["notes"][key], (seed, key, m.truth["notes"][key])
             assert any(v is None for k, v in source.items() if k.startswith(row + "/")), (seed, key)
         for key, value in m.truth["cells"].items():
-            assert value == (layouts.fmt(source.get(key)) if isinstance(value, str) else source.get(key)), \
+            assert value == (fmt(source.get(key)) if isinstance(value, str) else source.get(key)), \
                 (seed, key, value, source.get(key))
 
 
@@ -105,7 +106,7 @@ def test_lossless_families_keep_every_cell_determinable(family: str) -> None:
 def test_every_value_the_truth_claims_is_where_the_text_has_it(family: str) -> None:
     """The truth never claims more than the bytes say: each determined number is printed, whole,
     at its cell's place, before any cut; nothing at or after a cut is determined."""
-    for seed in SEEDS + [21, 22, 23]:
+    for seed in SEEDS + [5, 21, 22, 23]:
         m = mutate(seed, [family])
         for key, value in m.truth["cells"].items():
             if value is None:
