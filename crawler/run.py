@@ -154,7 +154,7 @@ def main(argv=None) -> int:
     from crawler.spiders import spider_for
     from crawler.state import begin_run
     from db.session import write_with_patience
-    from nianbao.pipeline import Home
+    from db.home import Home
 
     home = Home.open(args.home, args.db)
     with home.session() as s:

@@ -145,9 +145,10 @@ class SiteConfig:
 
 
 def sites_dir() -> Path:
-    from nianbao.paths import config_dir
+    """``sites/`` of ``NIANBAO_CONFIG`` when it has one, else the shipped sample sites."""
+    from config import config_path
 
-    return config_dir() / "sites"
+    return config_path("sites")
 
 
 def read_yaml(path: Path) -> Any:

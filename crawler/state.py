@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from db.models import CrawlRun, Document, Site
 from db.session import write_with_patience
 from db.store import now
-from nianbao.pipeline import Home
+from db.home import Home
 
 
 def upsert_site(s, cfg) -> Site:

@@ -217,3 +217,60 @@ def test_crawl_help_and_no_sites(tmp_path):
     assert r.exit_code != 0 and "no site named 'nope'" in r.output
     r = CliRunner().invoke(main, ["demo", "--help"])
     assert r.exit_code == 0 and "sample portal" in r.output
+
+
+# ------------------------------------------------------------------------------ why a fetch failed
+def test_every_failure_is_worded_in_one_line():
+    """``describe_failure`` words what the errback receives; the network cases a test on
+    127.0.0.1 cannot produce (DNS) are checked here with the exceptions Scrapy raises."""
+    from scrapy import Request
+    from scrapy import exceptions as X
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.settings import Settings
+
+    from crawler import settings as project
+    from crawler.middlewares import Offsite, TruncatedBody, describe_failure
+
+    settings = Settings()
+    settings.setmodule(project)
+    r = Request("http://a.gov.cn/x.html")
+    hop = Request("http://a.gov.cn/c.html", meta={"redirect_urls": ["http://a.gov.cn/a.html", "http://a.gov.cn/b.html"]})
+    cases = [
+        (X.CannotResolveHostError("DNS lookup failed: no results for hostname lookup: a.gov.cn."), r,
+         "CannotResolveHostError: DNS lookup failed: no results for hostname lookup: a.gov.cn."),
+        (X.DownloadTimeoutError("Getting http://a.gov.cn/x.html took longer than 30 seconds."), r,
+         "DownloadTimeoutError: Getting http://a.gov.cn/x.html took longer than 30 seconds."),
+        (X.DownloadConnectionRefusedError("Connection was refused by other side: 111."), r,
+         "DownloadConnectionRefusedError: Connection was refused by other side: 111."),
+        (IgnoreRequest("Forbidden by robots.txt"), r, "forbidden by robots.txt"),
+        (IgnoreRequest("max redirections reached"), hop,
+         "too many redirects (more than 10): http://a.gov.cn/a.html → http://a.gov.cn/b.html → http://a.gov.cn/c.html"),
+        (Offsite("offsite"), hop, "redirected off the allowed domains to http://a.gov.cn/c.html"),
+        (X.DownloadCancelledError("Expected to receive 9 bytes which is larger than download max size (5) in request "
+                                  "<GET http://a.gov.cn/x.html>."), r,
+         "too large: Expected to receive 9 bytes which is larger than download max size (5)"),
+        (X.DownloadCancelledError(), r, f"too large: more than {project.DOWNLOAD_MAXSIZE} bytes arrived (DOWNLOAD_MAXSIZE)"),
+        (TruncatedBody("truncated: got 5 of 9 bytes"), r, "truncated: got 5 of 9 bytes"),
+        (X.ResponseDataLossError(), r, "truncated: the connection closed before the end of the body"),
+        (RuntimeError("x\ny"), r, "RuntimeError: x\ny"),
+    ]
+    for exc, request, want in cases:
+        assert describe_failure(exc, request, settings) == want, (exc, want)
+
+
+def test_truncation_is_judged_on_the_bytes_as_they_came():
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawler.middlewares import TruncatedBodyMiddleware as T
+
+    get, head = Request("http://a/x"), Request("http://a/x", method="HEAD")
+    def resp(body, status=200, flags=None, **headers):
+        return Response("http://a/x", status=status, body=body, headers=headers, flags=flags or [])
+    assert T.shortfall(get, resp(b"abc", **{"Content-Length": "3"})) is None
+    assert T.shortfall(get, resp(b"ab", **{"Content-Length": "3"})) == (2, 3)
+    assert T.shortfall(get, resp(b"ab", flags=["dataloss"], **{"Transfer-Encoding": "chunked"})) == (2, None)
+    assert T.shortfall(get, resp(b"ab", flags=["partial"])) is None, "no length, connection closed: complete by HTTP"
+    assert T.shortfall(head, resp(b"", **{"Content-Length": "3"})) is None
+    assert T.shortfall(get, resp(b"", status=304, **{"Content-Length": "3"})) is None
+    assert T.shortfall(get, resp(b"abc", **{"Content-Length": "x"})) is None
