@@ -69,6 +69,7 @@ _FAMILY_LIST = [
     Family("rows_no_values", "content", "whole rows printed without values (031)"),
     Family("row_absent", "content", "a row absent (015, 018, 031)"),
     Family("traditional", "content", "Traditional-Chinese conversion (總計, 規章) (029)"),
+    Family("value_words", "content", "units after 第二十条 values and a sign on a rise (3个, 152.2万元, +12) (006, 011, 016)"),
     Family("ascii_punct", "content", "ASCII punctuation for Chinese ((一), ',' ':')"),
     Family("page_chrome", "content", "page chrome around the body (当前位置… 微信 微博, 访问量 and ICP numbers)"),
     Family("instructions", "content", "the template's instructions left in ((文字描述))"),
@@ -271,6 +272,23 @@ class _Mutation:
                 if s.remnant is None and s.text and self.rng.random() < 0.2:
                     s.pad = self.rng.choice([" ", "  ", "\u3000", "\xa0"])
 
+    def value_words(self) -> None:
+        """Units typed after 第二十条 values, and a plus sign on a rise in 本年增/减."""
+        for _, row in _data_rows(self.doc):
+            if row.part in ("applications", "review_litigation"):
+                continue
+            for s in row.values():
+                if not s.text or self.rng.random() < 0.4:
+                    continue
+                column = s.key.rsplit("/", 1)[1] if s.key else ""
+                if column == "amount":
+                    s.unit = "万元"
+                elif column == "change":
+                    if s.text not in ("0",) and not s.text.startswith("-"):
+                        s.text = "+" + s.text
+                else:
+                    s.unit = self.rng.choice(["件", "个", "项"])
+
     def instructions(self) -> None:
         notes = labels()["instructions"]
         heads = {f"{n}、{t}": k for n, (k, t) in zip(labels()["section_numbers"], labels()["sections"])}
@@ -329,7 +347,7 @@ class _Mutation:
 
 
 _CONTENT_ORDER = ("rows_no_values", "empty_dropped", "empty_moved", "row_absent", "header_years", "caption_rows",
-                  "cell_newline", "stray_spaces", "instructions", "page_chrome")
+                  "cell_newline", "stray_spaces", "value_words", "instructions", "page_chrome")
 _MODEL_DAMAGE = ("cell_deleted", "cells_merged", "header_lost")
 
 

@@ -22,6 +22,8 @@ _PIECE = {
     SIGNED: re.compile(r"[-+]?(?:0|[1-9]\d*)"),
     MONEY: re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
 }
+#: anything but digits, signs and decimal points (a unit word: 万元, 件, 个) separates numbers
+_NOT_NUMBER = re.compile(r"[^0-9.+\-]")
 #: enumeration stops here: a row this ambiguous is undeterminable whatever the remainder says
 MAX_SPLITS = 20000
 
@@ -76,7 +78,7 @@ def determinable(printed: str, kinds: Sequence[str], identities: Sequence[tuple[
     printed values as the source has them): a source row that breaks its own identity is never
     determinable through that identity.
     """
-    tokens = printed.split()
+    tokens = _NOT_NUMBER.sub(" ", printed).split()
     readings: list[tuple[str, ...]] = []
     for k, pieces in enumerate(splits(tokens, kinds)):
         if k >= MAX_SPLITS:

@@ -39,6 +39,7 @@ class Slot:
     remnant: str | None = None
     fate: str | None = None
     pad: str = ""  # stray whitespace written before the text
+    unit: str = ""  # a unit word written after a value (万元, 件, 个)
 
     @property
     def blank(self) -> bool:

@@ -95,7 +95,7 @@ def _cell_text(s: Slot, style: Style) -> str:
     text = s.text.replace(BREAK, _BREAKS[style.layout] if style.header_split else "")
     if style.layout == "run_together":
         text = "".join(text.split())
-    return s.pad + text
+    return s.pad + text + s.unit
 
 
 def render(doc: Doc, style: Style) -> Rendered:
@@ -129,7 +129,7 @@ def _write_row(w: _Writer, slots: list[Slot], filler: int, style: Style, out: Re
     def cell(s: Slot, text: str) -> None:
         start, end = w.put(text)
         if s.key:
-            out.cells[s.key] = (start + len(s.pad), end)
+            out.cells[s.key] = (start + len(s.pad), end - len(s.unit))
 
     def joined(lead: str, sep: str, tail: str) -> None:
         w.put(lead)
@@ -198,7 +198,7 @@ def _render_run_together(doc: Doc, style: Style) -> Rendered:
                     a, b = w.put(text)
                     run.append(text)
                     if s.key:
-                        out.cells[s.key] = (a + len(s.pad), b)
+                        out.cells[s.key] = (a + len(s.pad), b - len(s.unit))
                 out.printed[index[id(row)]] = "".join(run)
             out.rows[index[id(row)]] = (start, w.pos)
     w.put("\n")
