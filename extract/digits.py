@@ -202,6 +202,13 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
             return Placement([UNREAD] * n, [""] * n, "none", reason="a negative number where no column may be negative")
     how = "exact" if len(tokens) == n else "digits"
     every = cands
+    if len(cands) == 1 and how == "digits" and identity is not None and not _holds(identity, cands[0][0]) \
+            and _blanks_explain(tokens, n, identity):
+        # one cut, but it breaks the row's total, and the digits with a blank cell dropped would not:
+        # which of the two the text is, is unknown
+        return Placement([UNREAD] * n, [""] * n, "none", [cands[0][0]],
+                         reason="the only cut breaks the row's total, and the same digits with a blank cell "
+                                "left out would keep it", candidates=every)
     if len(cands) > 1 and identity is not None:
         kept = [c for c in cands if _holds(identity, c[0])]
         if not kept:
@@ -236,6 +243,26 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
             sources.append(None)
     return Placement(values, texts, "agree" if how != "identity" else "identity", [c[0] for c in cands[:12]],
                      reason=f"{len(cands)} possible readings", sources=sources, candidates=every)
+
+
+def _blanks_explain(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool],
+                    most: int = 2) -> bool:
+    """Whether the tokens, read as ``n - k`` cells with ``k`` blank cells left out of the text
+    (1 ≤ k ≤ ``most``), have a reading that keeps the row's identity (blanks count as nothing)."""
+    from itertools import combinations
+
+    for k in range(1, most + 1):
+        if count_readings(tokens, n - k) > MAX_CANDIDATES:
+            return True  # too many to rule out: assume they might
+        for vals, _, _ in readings(tokens, n - k):
+            if any(v is TEXT or v is None for v in vals):
+                continue
+            for blanks in combinations(range(n), k):
+                it = iter(vals)
+                full = tuple(0 if j in blanks else next(it) for j in range(n))
+                if identity(full):
+                    return True
+    return False
 
 
 def _holds(identity: Callable[[Reading], bool], reading: Reading) -> bool:

@@ -251,6 +251,15 @@ class TableReader:
             mapping = {i: k for i, (k, _) in enumerate(cols)}
             use_grid = False
         out = self.r.proactive.setdefault(spec.key, {}).setdefault(row, {})
+        last_pos = max(mapping) if mapping else None
+        has_last = last_pos is not None and (
+            any(c.col is not None and c.col <= last_pos < c.col + c.colspan for c in values) if use_grid
+            else last_pos < len(values))
+        if mapping and not has_last and any(clean(c.text) for c in values):
+            # short of a cell at the end: a cell is lost somewhere, the others may have moved left
+            self.problem("missing_cell", f"the row has no cell under its last column ({mapping[last_pos]}): a cell "
+                         "is lost somewhere in it, the row is left unread", where, spec.key, row)
+            return
         chosen: list[TCell] = []
         stored: list[str] = []
         for pos, key in mapping.items():
@@ -392,6 +401,20 @@ class TableReader:
         full_grid = table.grid and len(grid_cols) == n
         if len(cells) >= n and all(_blank(c) for c in cells):
             return [CellValue(None, c.text, c.where) for c in cells[:n]]  # a row left blank
+        out = self._place_cells(cells, columns, table, grid_cols, tname, row, where, by_grid)
+        if tname == "applications" and out and out[-1] is not _MISSING and out[-1] is not None \
+                and out[-1].value is None and any(cv is not _MISSING and cv is not None and cv.value
+                                                  for cv in out[:-1]):
+            # 总计 blank while parts have numbers: blank cells moved to the row's end look just so
+            self.problem("missing_cell", "the 总计 cell is blank while other cells hold numbers: the blank cells may "
+                         "have been moved to the end of the row; the row is left unread", where, tname, row)
+            return [_MISSING] * n
+        return out
+
+    def _place_cells(self, cells: list[TCell], columns, table: Table, grid_cols: dict[str, int],
+                     tname: str, row: str | None, where: str, by_grid: bool = False) -> list:
+        n = len(columns)
+        full_grid = table.grid and len(grid_cols) == n
         vals = list(cells)
         if table.strip_trailing_blanks:
             while vals and _blank(vals[-1]):
@@ -409,9 +432,25 @@ class TableReader:
                     for c, col in zip(cs, columns)]
 
         if len(vals) == n and not by_grid:
+            if not table.grid and _blank(vals[0]) and any(not _blank(c) for c in vals[1:]):
+                # a blank cell right after the label: the padding of a label spanning two columns,
+                # or an empty first column — with a value cell left out further on, either fits
+                raw = " ".join(c.text or "∅" for c in vals)
+                self.problem("missing_cell", f"the row starts with a blank cell ({raw}): the padding of a "
+                             "wide label or an empty first column; the row is left unread", where, tname, row)
+                return [_MISSING] * n
             return conv(vals)
         if full_grid:
             out = []
+            short = [col for col in columns if not any(c.col is not None and c.col <= grid_cols[col] < c.col + c.colspan
+                                                       for c in cells)]
+            if short and short[-1] == columns[-1]:
+                # a row without a cell under a column is short of a cell somewhere: the cells after
+                # the lost one have moved left, so no position in the row can be trusted
+                raw = " ".join(c.text or "∅" for c in vals)
+                self.problem("missing_cell", f"the row ({raw}) has no cell under the {', '.join(short)} column(s): "
+                             "a cell is lost somewhere in it, the row is left unread", where, tname, row)
+                return [_MISSING] * n
             for col in columns:
                 pos = grid_cols[col]
                 cell = next((c for c in cells if c.col is not None and c.col <= pos < c.col + c.colspan), None)
