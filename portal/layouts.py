@@ -71,13 +71,14 @@ _FAMILY_LIST = [
     Family("traditional", "content", "Traditional-Chinese conversion (總計, 規章) (029)"),
     Family("value_words", "content", "units after 第二十条 values and a sign on a rise (3个, 152.2万元, +12) (006, 011, 016)"),
     Family("ascii_punct", "content", "ASCII punctuation for Chinese ((一), ',' ':')"),
+    Family("gbk", "content", "the text encoded in GBK/GB18030, as many portals serve it"),
     Family("page_chrome", "content", "page chrome around the body (当前位置… 微信 微博, 访问量 and ICP numbers)"),
     Family("instructions", "content", "the template's instructions left in ((文字描述))"),
     Family("cell_deleted", "damage", "one value cell deleted"),
     Family("cells_merged", "damage", "two adjacent value cells merged into one"),
     Family("header_lost", "damage", "a header cell lost"),
     Family("cut", "damage", "the text cut at a byte (inside a character too)"),
-    Family("stray_byte", "damage", "one stray byte inserted (invalid UTF-8 or a control byte)"),
+    Family("stray_byte", "damage", "one stray byte inserted (a byte above 0x7F or a control byte)"),
 ]
 FAMILIES: dict[str, Family] = {f.name: f for f in _FAMILY_LIST}
 assert tuple(f.name for f in _FAMILY_LIST if f.kind == "layout") == LAYOUTS
@@ -95,6 +96,7 @@ class Mutant:
     source: str
     seed: int
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    encoding: str = "utf-8"
     cut: int | None = None
     stray: int | None = None
 
@@ -411,8 +413,9 @@ def mutate(seed: int, families: Sequence[str] | None = None) -> Mutant:
         text = _charmap(text, _TRAD)
     if "ascii_punct" in fams:
         text = _charmap(text, _ASCII)
-    data = text.encode("utf-8")
-    offsets = _byte_offsets(text)
+    encoding = "gb18030" if "gbk" in fams else "utf-8"
+    data = text.encode(encoding)
+    offsets = _byte_offsets(text, encoding)
     cut = stray = None
     table_span = _table_span(rendered, offsets, len(data))
     if "cut" in fams:
@@ -424,15 +427,15 @@ def mutate(seed: int, families: Sequence[str] | None = None) -> Mutant:
         data = data[:stray] + bytes([byte]) + data[stray:]
     truth = _truth(mut, chosen, canonical, row_keys, rendered, offsets, cut, stray)
     spans = {k: (offsets[a], offsets[b]) for k, (a, b) in rendered.cells.items()}
-    return Mutant(data, truth, chosen, source.name, seed, spans, cut, stray)
+    return Mutant(data, truth, chosen, source.name, seed, spans, encoding, cut, stray)
 
 
-def _byte_offsets(text: str) -> list[int]:
-    """Byte offset of every character index (and of the end) in the UTF-8 encoding."""
+def _byte_offsets(text: str, encoding: str) -> list[int]:
+    """Byte offset of every character index (and of the end) in ``encoding``."""
     out = [0]
     total = 0
     for ch in text:
-        total += len(ch.encode("utf-8"))
+        total += len(ch.encode(encoding))
         out.append(total)
     return out
 
@@ -565,7 +568,7 @@ def _main(argv: list[str]) -> int:
     ``python -m portal.layouts examples DIR`` writes one example per family."""
     if len(argv) >= 2 and argv[0] == "show":
         m = mutate(int(argv[1]), argv[2:] or None)
-        sys.stdout.write(m.data.decode("utf-8", "replace"))
+        sys.stdout.write(m.data.decode(m.encoding, "replace"))
         print(f"\n--- {m.source}; families {', '.join(m.families)}; {len(m.truth['cells'])} cells determined, "
               f"{len(m.truth['undeterminable'])} undeterminable", file=sys.stderr)
         return 0

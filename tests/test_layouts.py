@@ -42,7 +42,7 @@ EXAMPLES = Path(__file__).resolve().parent / "examples" / "layouts"
 LOSSLESS = ["tab", "markdown", "pipe", "merged_pipes", "cell_line_pipe", "cell_line_lone_pipe",
             "cell_line_alternating", "cell_line_blank", "inline_group", "caption_rows", "cell_newline",
             "stray_spaces", "header_split", "header_years", "template2019_later", "value_words", "traditional",
-            "ascii_punct", "page_chrome", "instructions"]
+            "ascii_punct", "gbk", "page_chrome", "instructions"]
 
 
 def _param(family: str):
@@ -117,7 +117,7 @@ def test_every_value_the_truth_claims_is_where_the_text_has_it(family: str) -> N
                 assert end < m.cut, (seed, key, "determined although the text is cut in or before it")
             if m.stray is not None and m.stray <= start:
                 start, end = start + 1, end + 1
-            printed = m.data[start:end].decode("utf-8")
+            printed = m.data[start:end].decode(m.encoding)
             assert Decimal(printed) == Decimal(str(value)), (seed, key, printed, value)
 
 
