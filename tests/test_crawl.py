@@ -298,7 +298,7 @@ def test_changed_report_is_stored_as_new_version(third, home, portal):
 # ------------------------------------------------------------------------------ kill and resume
 def _spawn(home: Home, portal, site: str, resume: bool, extra=()):
     cmd = child_command(site, home, str(sample_sites_source()), portal.url, resume, "local",
-                        ("CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_DELAY=0.03", *extra))
+                        ("CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_DELAY=0.1", *extra))
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=child_env(), cwd=str(ROOT))
 
 
