@@ -450,7 +450,8 @@ def _table_span(rendered, offsets: list[int], size: int) -> tuple[int, int]:
 def _damage_point(rng: random.Random, span: tuple[int, int], size: int) -> int:
     """A byte position: inside the tables most of the time (where damage matters), else anywhere."""
     lo, hi = span if rng.random() < 0.8 else (1, size - 1)
-    return rng.randint(max(1, lo), max(1, min(hi, size - 1)))
+    hi = max(1, min(hi, size - 1))
+    return rng.randint(min(max(1, lo), hi), hi)
 
 
 def _truth(mut: _Mutation, chosen: tuple[str, ...], canonical: dict[str, Any], row_keys: dict[int, list[str]],
