@@ -97,6 +97,9 @@ def extract(data: bytes, *, filename: str | None = None, content_type: str | Non
     report.problems.extend(Problem(**p) for p in doc.problems)
     if encoding:
         report.meta["encoding"] = encoding
+        if encoding.endswith("+replace"):
+            report.problems.append(Problem("damaged_bytes", "some bytes are not valid in the text's encoding; they "
+                                           "read as \ufffd and the values they touch are left unread", "document"))
     report.meta.update({k: v for k, v in doc.meta.items()})
     read_meta(doc, report)
     read_tables(doc, report)
