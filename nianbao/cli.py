@@ -307,9 +307,9 @@ def reports(obj: Ctx, province: str | None, year: int | None, as_json: bool, eve
 
 def _register() -> None:
     """Commands of the other stages live in their own modules."""
-    from nianbao import cli_crawl, cli_demo, cli_export, cli_monitor, cli_portal
+    from nianbao import cli_crawl, cli_demo, cli_digest, cli_export, cli_monitor, cli_portal, cli_schedule
 
-    for mod in (cli_crawl, cli_portal, cli_monitor, cli_demo, cli_export):
+    for mod in (cli_crawl, cli_portal, cli_monitor, cli_demo, cli_export, cli_schedule, cli_digest):
         for cmd in mod.COMMANDS:
             main.add_command(cmd)
 
