@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 
-from nianbao import __version__
+from config import version as _version
+
+__version__ = _version()
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]

@@ -170,4 +170,3 @@ class Finding(Base):
     dismissed_reason: Mapped[str | None] = mapped_column(Text)
     dismissed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-from db import models_ops  # noqa: E402,F401  (scheduler and digest tables: one metadata for Alembic)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from extract.decode import DecodeError, decode
+from extract.errors import ExtractError  # noqa: F401 - part of the package's interface
 from extract.document import Document
 from extract.model import Problem, Report
 from extract.readers import BINARY_READERS
@@ -19,13 +20,6 @@ __all__ = ["extract", "ExtractError", "sniff", "read_document", "Report"]
 MAX_BYTES = 50 * 1024 * 1024
 
 
-class ExtractError(Exception):
-    """The bytes are not a document we can read (empty, binary, undecodable, too large)."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
 
 
 _HTML = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|p|div|meta)[\s>/]", re.I)

@@ -79,7 +79,7 @@ def _memory_mb() -> int:
 
 
 def _error(kind: str, message: str) -> Exception:
-    from extract import ExtractError
+    from extract.errors import ExtractError
 
     return ExtractError(kind, message)
 
@@ -154,7 +154,7 @@ def _child_main(conn, memory_mb: int) -> None:  # pragma: no cover - runs in the
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
-    from extract import ExtractError
+    from extract.errors import ExtractError
 
     while True:
         try:

@@ -10,7 +10,7 @@ import threading
 from collections import Counter
 from functools import lru_cache
 
-from nianbao.paths import config_dir
+from config import config_dir
 
 _lock = threading.Lock()
 _STOP = frozenset("的 了 和 与 及 等 在 对 为 是 将 并 按 把 被 从 以 其 中 上 下 年 月 日 我 我们 本 该 各 一 二 三 "

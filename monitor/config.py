@@ -97,7 +97,7 @@ class MonitorConfig:
         """Read ``monitor.yaml`` and ``agencies/*.yaml`` under ``config_dir`` (default: the
         project's ``config/`` or ``NIANBAO_CONFIG``); both may be absent."""
         if config_dir is None:
-            from nianbao.paths import config_dir as default_dir
+            from config import config_dir as default_dir
 
             config_dir = default_dir()
         config_dir = Path(config_dir)

@@ -14,14 +14,12 @@ from urllib.parse import parse_qsl
 
 from portal.cms import Context, build_pages
 from portal.cms.base import SITE_EPOCH, Page, esc, static
+from portal.cms.extras import OFFSITE_INVALID, OFFSITE_PATH, PRIVATE_INDEX, extras_html  # noqa: F401
 from portal.render import render_html
 from portal.truth import Truth
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\nDisallow: /search\n"
 BROKEN_PATH = "/js/huaining/zwgk/zfxxgknb/zfnb/202202/t20220210_404404.html"
-OFFSITE_PATH = "/offsite/jiangsu/2022.html"  # linked as http://localhost:{port}… — another host name
-OFFSITE_INVALID = "http://www.example.gov.cn.invalid/zfxxgk/ndbg/index.html"
-PRIVATE_INDEX = "/private/drafts/index.html"
 PRIVATE_DRAFT = "/private/drafts/t20220105_1.html"
 TRAP_PREFIX = "/private/calendar/"
 SLOW_SECONDS = 1.5
@@ -35,19 +33,6 @@ _PDFJS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>PDF.js viewe
 <body><div id="viewerContainer"></div>
 <script>var file = new URLSearchParams(location.search).get("file"); /* PDFViewerApplication.open(file) */</script>
 </body></html>""".encode("utf-8")
-
-
-def extras_html(ctx: Context) -> str:
-    """The "相关链接" box on the extras site's column page: one 404, two offsite links and a link
-    into the robots-disallowed /private/ area."""
-    links = [
-        ("./zfnb/202202/t20220210_404404.html", "淮宁市2021年政府信息公开工作年度报告图解"),
-        (f"http://localhost:{ctx.port}{OFFSITE_PATH}", "江苏省人民政府2022年政府信息公开工作年度报告"),
-        (OFFSITE_INVALID, "省政府信息公开年报专栏"),
-        (PRIVATE_INDEX, "年报草稿（内部）"),
-    ]
-    lis = "".join(f'<li><a href="{esc(h)}" target="_blank">{esc(t)}</a></li>' for h, t in links)
-    return f'<div class="box"><h3>相关链接</h3><ul class="list">{lis}</ul></div>'
 
 
 def _draft(truth: Truth) -> bytes:

@@ -446,7 +446,7 @@ def roster_yaml(truth: Truth, province: str) -> str:
 def _main() -> None:
     import argparse
 
-    from nianbao.paths import config_dir
+    from config import config_dir
 
     ap = argparse.ArgumentParser(description="Write the sample rosters from the truth file.")
     ap.add_argument("--rosters", action="store_true", help="write config/agencies/sample-<province>.yaml")

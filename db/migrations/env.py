@@ -4,6 +4,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import db.models_ops  # noqa: F401 - the scheduler's and digest's tables join the same metadata
 from db.models import Base
 
 config = context.config

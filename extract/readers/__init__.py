@@ -1,34 +1,7 @@
 """Format readers: each turns bytes (or decoded text) into a Document. New formats register here."""
 from __future__ import annotations
 
-from typing import Callable
-
-from extract.document import Document
-
-#: format name -> reader taking raw bytes
-BINARY_READERS: dict[str, Callable[[bytes], Document]] = {}
-
-
-def register(fmt: str) -> Callable[[Callable[[bytes], Document]], Callable[[bytes], Document]]:
-    def deco(fn: Callable[[bytes], Document]) -> Callable[[bytes], Document]:
-        BINARY_READERS[fmt] = fn
-        return fn
-
-    return deco
-
-
-def register_guarded(*formats: str) -> None:
-    """Register binary formats whose reader runs under ``extract.limits`` (child process, time and
-    memory limits): the reader module names its unguarded function in ``limits._READERS``."""
-    from functools import partial
-
-    def run(fmt: str, data: bytes) -> Document:
-        from extract.limits import guarded
-
-        return guarded(fmt, data)
-
-    for fmt in formats:
-        BINARY_READERS[fmt] = partial(run, fmt)
+from extract.readers.registry import BINARY_READERS, register, register_guarded  # noqa: F401
 
 
 def _register_binary_readers() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register_guarded
+from extract.readers.registry import register_guarded
 
 
 
@@ -330,7 +330,7 @@ class _Walker:
 def _parse(zf, name: str, what: str):
     import lxml.etree
 
-    from extract import ExtractError
+    from extract.errors import ExtractError
     from extract.limits import read_member, safe_xml_parser
 
     try:
@@ -351,7 +351,7 @@ def _main_part(zf, names: set[str]) -> str | None:
 
 
 def read_docx_unguarded(data: bytes) -> Document:
-    from extract import ExtractError
+    from extract.errors import ExtractError
     from extract.limits import check_xml_parts, check_zip
 
     zf = check_zip(data, "DOCX")
@@ -384,7 +384,7 @@ def read_docx_unguarded(data: bytes) -> Document:
 
 def read_zip_unguarded(data: bytes) -> Document:
     """A zip archive sent without a telling name: a DOCX or XLSX by its members, else refused."""
-    from extract import ExtractError
+    from extract.errors import ExtractError
     from extract.limits import check_zip
 
     zf = check_zip(data, "archive")

@@ -30,7 +30,7 @@ import io
 import struct
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register_guarded
+from extract.readers.registry import register_guarded
 
 
 
@@ -44,7 +44,7 @@ def read_wps_unguarded(data: bytes) -> Document:
 
 
 def _err(kind: str, message: str) -> Exception:
-    from extract import ExtractError
+    from extract.errors import ExtractError
 
     return ExtractError(kind, message)
 

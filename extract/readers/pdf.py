@@ -35,7 +35,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import ocr, register_guarded
+from extract.readers import ocr
+from extract.readers.registry import register_guarded
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六七八九十]{1,3}部分)")
 _SUBHEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[）)]")
@@ -443,7 +444,7 @@ def _open(data: bytes):
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
-    from extract import ExtractError
+    from extract.errors import ExtractError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data), raise_unicode_errors=False)

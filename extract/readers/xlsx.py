@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from extract.document import Document, Paragraph, Table, TCell
-from extract.readers import register_guarded
+from extract.readers.registry import register_guarded
 
 _PARA = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六]部分)|年度报告|年报")
 _CAPTIONS = re.compile(r"第二十条|本年新收|上年结转|结转下年|勾稽")
@@ -77,7 +77,7 @@ def _sheet_blocks(doc: Document, name: str, grid: dict[tuple[int, int], str], sp
 def read_xlsx_unguarded(data: bytes) -> Document:
     import io
 
-    from extract import ExtractError
+    from extract.errors import ExtractError
     from extract.limits import MAX_SHEET_CELLS, check_xml_parts, check_zip
 
     zf = check_zip(data, "XLSX")
@@ -125,7 +125,7 @@ def read_xlsx_unguarded(data: bytes) -> Document:
 def read_xls_unguarded(data: bytes) -> Document:
     import xlrd
 
-    from extract import ExtractError
+    from extract.errors import ExtractError
     from extract.limits import MAX_SHEET_CELLS
 
     try:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, TYPE_CHECKING
 
 from portal.cms import gdplatform, generic, hanweb, trs
 from portal.cms.base import Page
-from portal.truth import Truth, TruthReport
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import Truth, TruthReport
 
 PLATFORMS = {"trs": trs, "hanweb": hanweb, "gdplatform": gdplatform, "generic": generic}
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Callable, TYPE_CHECKING
 
 from portal.formats import CONTENT_TYPES, attachment_bytes
 from portal.render import render_html_body
-from portal.truth import SiteSpec, Truth, TruthReport
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import SiteSpec, Truth, TruthReport
 
 #: Last-Modified of pages that never change (the portal's "launch")
 SITE_EPOCH = datetime(2024, 3, 1, 9, 0)

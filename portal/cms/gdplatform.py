@@ -11,12 +11,15 @@ the host root ``/attachment/0/{a}/{b}/{ID}.pdf``. PDFs are shown through a pdf.j
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import random
 
 from portal.cms import base
 from portal.cms.base import Chrome, Page, esc
 from portal.cms.lists import columns, home_column, paginate
-from portal.truth import SiteSpec, Truth, TruthReport
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import SiteSpec, Truth, TruthReport
 
 PER_PAGE = 8
 SUB = {"government": ("zfnb", "政府年报"), "department": ("bmnb", "部门年报"), "town": ("zjnb", "镇（街道）年报")}

@@ -11,11 +11,14 @@ details are plain pages; text attachments sit in an upload folder.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import random
 
 from portal.cms import base
 from portal.cms.base import Chrome, Page
-from portal.truth import SiteSpec, Truth, TruthReport
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import SiteSpec, Truth, TruthReport
 
 _SIDEBAR = (("gkzn", "政府信息公开指南"), ("gkzd", "政府信息公开制度"), ("fdzdgknr", "法定主动公开内容"),
             ("ndbg", "政府信息公开年报"))

@@ -11,13 +11,16 @@ with the form fields of the page's ``jpage`` call (GET with the same parameters 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import random
 from urllib.parse import quote
 
 from portal.cms import base
 from portal.cms.base import Chrome, Page, esc
 from portal.cms.lists import columns, home_column
-from portal.truth import SiteSpec, Truth, TruthReport
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import SiteSpec, Truth, TruthReport
 
 BASE_COL = 1229000
 COLS = {"government": (BASE_COL + 1, "县政府年报"), "department": (BASE_COL + 2, "部门年报"),

@@ -2,7 +2,10 @@
 ``two_lists`` quirk that files a report under a second column too), newest first, in pages."""
 from __future__ import annotations
 
-from portal.truth import Truth, TruthReport
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import Truth, TruthReport
 
 GROUPS = ("government", "department", "town")
 #: the column a report is misfiled under as well, for the two_lists quirk

@@ -11,12 +11,16 @@ the detail page; the body inside ``div.TRS_Editor``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import random
 
 from portal.cms import base
 from portal.cms.base import Chrome, Page, esc
+from portal.cms.extras import extras_html
 from portal.cms.lists import columns, home_column, paginate
-from portal.truth import SiteSpec, Truth, TruthReport
+if TYPE_CHECKING:  # types only: the truth module builds URLs with this package
+    from portal.truth import SiteSpec, Truth, TruthReport
 
 PER_PAGE = 15
 SUB = {"government": ("zfnb", "政府年报"), "department": ("bmnb", "部门年报"), "town": ("xzjdnb", "乡镇（街道）年报")}
@@ -80,8 +84,6 @@ def _rel(from_dir: str, path: str) -> str:
 
 
 def pages(ctx, site: SiteSpec, reports: list[TruthReport]) -> dict[str, Page]:
-    from portal.site import extras_html
-
     truth = ctx.truth
     ch = chrome(site)
     col = column_dir(site)
