@@ -4,8 +4,9 @@ spider middleware that turns a callback's crash into a recorded fetch; and ``des
 the one place that words why a fetch failed.
 
 Order (``crawler/settings.py``): StrictOffsite 50 → robots.txt 100 → ResumeReplay 120 →
-… → BackoffRetry 550 → ConditionalRequest 560 → decompression 590 → TruncatedBody 595 →
-redirects 600 … → downloader. (Responses pass them in the opposite order: TruncatedBody sees
+… → BackoffRetry 550 → ConditionalRequest 560 → LenientMetaRefresh 580 → decompression 590 →
+TruncatedBody 595 → redirects 600 … → downloader; the spider middleware RecordCallbackErrors sits
+next to the spider (990). (Responses pass them in the opposite order: TruncatedBody sees
 the body as it came off the wire, before it is decompressed.)
 
 "Every fetch is a row": a request that reached the network (or was refused by robots.txt, so
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-
 from typing import Any, Iterable
 
 from scrapy import exceptions as scrapy_exc
