@@ -76,6 +76,7 @@ def chart_png(d: Digest) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     name = _font()
     rc = {"font.sans-serif": [name, "DejaVu Sans"] if name else ["DejaVu Sans"], "axes.unicode_minus": False}
@@ -86,6 +87,7 @@ def chart_png(d: Digest) -> bytes:
     expected = sum(r.expected for r in d.regions)
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(7.6, 3.2), dpi=100)
+        fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.1)  # fixed: tight_layout costs a third
         xs, ys = [start], [sum(1 for x in days if x < start)]
         for n, x in enumerate(days, 1):
             if x >= start:
@@ -104,13 +106,13 @@ def chart_png(d: Digest) -> bytes:
         ax.axvspan(d.week.start, d.week.end + timedelta(days=1), color="#fc6", alpha=0.35, label="本周")
         ax.set_xlim(start, end)
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # reports are counted in whole numbers
         ax.xaxis.set_major_locator(mdates.MonthLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m月"))
         ax.set_title(f"{y}年度报告发布进度（截至{zh_date(d.week.end)}）", fontsize=11)
         ax.set_ylabel("报告数")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
-        fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         plt.close(fig)
