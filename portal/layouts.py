@@ -65,7 +65,8 @@ _FAMILY_LIST = [
     Family("header_years", "content", "years in headers (本年(2023)制发件数)"),
     Family("template2019_later", "content", "a 2019-template report in a 2021+ year (027)"),
     Family("empty_dropped", "content", "empty cells dropped from their row (029)"),
-    Family("empty_moved", "content", "empty cells moved to the end of the row as filler"),
+    Family("empty_moved", "content", "empty cells moved to the end of the row as filler pipes (cell-per-line layouts "
+                                     "as 029; dropped in the others, where trailing pipes would read as blank cells)"),
     Family("rows_no_values", "content", "whole rows printed without values (031)"),
     Family("row_absent", "content", "a row absent (015, 018, 031)"),
     Family("traditional", "content", "Traditional-Chinese conversion (總計, 規章) (029)"),
@@ -323,6 +324,7 @@ class _Mutation:
         slot = self.rng.choice([s for s in row.values() if s.fate is None])
         self.damaged[self._index(row)] = f"cell_deleted: the cell {slot.key} was deleted from this row"
         row.slots.remove(slot)
+        row.damaged = True
 
     def cells_merged(self) -> None:
         pairs = []
@@ -336,6 +338,7 @@ class _Mutation:
         self.damaged[self._index(row)] = f"cells_merged: {a.key} and {b.key} printed as one cell {a.text + b.text!r}"
         a.text += b.text
         row.slots.remove(b)
+        row.damaged = True
 
     def header_lost(self) -> None:
         cands = [(r, s) for r in self.doc.rows() if r.kind == "header"

@@ -51,6 +51,14 @@ class Row:
     slots: list[Slot]
     kind: str  # caption | header | data
     part: str  # the sub-table: art20_1 … art20_9, applications, review_litigation
+    damaged: bool = False  # a value cell was deleted or two were merged
+
+    @property
+    def short(self) -> bool:
+        """The row lost value cells (damage, dropped or moved blanks): it is written visibly
+        short — the positions merged cells cover are not written as cells either, or a short
+        row would look complete with a blank at its end."""
+        return self.kind == "data" and (self.damaged or any(s.fate for s in self.slots if s.remnant is None))
 
     @property
     def keys(self) -> list[str]:

@@ -23,8 +23,9 @@ LAYOUTS = ("tab", "markdown", "pipe", "merged_pipes", "cell_line_pipe", "cell_li
 _COL_REMNANTS = {"tab": "empty", "markdown": "empty", "pipe": "drop", "merged_pipes": "filler",
                  "cell_line_pipe": "filler", "cell_line_lone_pipe": "filler", "cell_line_alternating": "filler",
                  "cell_line_blank": "drop", "run_together": "drop"}
-#: layouts that write a trailing run of pipes for covered positions (so "moved" empties go there)
-FILLER = frozenset({"markdown", "merged_pipes", "cell_line_pipe", "cell_line_lone_pipe", "cell_line_alternating"})
+#: layouts whose trailing runs of pipes cannot be taken for cells (a line or a run of bare pipes,
+#: apart from the `` |`` that closes each cell): only there are "moved" empties written as filler
+FILLER = frozenset({"cell_line_pipe", "cell_line_lone_pipe", "cell_line_alternating"})
 #: layouts in which a blank value cell cannot be told from no cell at all
 BLANK_INVISIBLE = frozenset({"cell_line_pipe", "cell_line_lone_pipe", "cell_line_alternating",
                              "cell_line_blank", "run_together"})
@@ -69,14 +70,15 @@ class _Writer:
 def visible(row: Row, style: Style) -> tuple[list[Slot], int]:
     """The slots a layout writes for a row, and how many covered positions become filler."""
     out: list[Slot] = []
-    filler = 0
+    filler = moved = 0
     col_mode = _COL_REMNANTS[style.layout]
+    short = row.short
     for s in row.slots:
         if s.remnant is None:
             if s.fate == "drop":
                 continue
             if s.fate == "move":
-                filler += style.layout in FILLER
+                moved += style.layout in FILLER
                 continue
             out.append(s)
             continue
@@ -84,11 +86,14 @@ def visible(row: Row, style: Style) -> tuple[list[Slot], int]:
             out.append(Slot(s.text, s.kind))
             continue
         mode = col_mode if s.remnant == "col" else ("empty" if style.layout in ("tab", "markdown") else "drop")
+        if short and s.kind == "value" and style.layout not in FILLER:
+            mode = "drop"
         if mode == "empty":
             out.append(Slot("", s.kind))
         elif mode == "filler":
             filler += 1
-    return out, filler
+    # moved empties: a run of at least two pipes, never a lone `|` that could close a cell (028)
+    return out, filler + (moved + 1 if moved else 0)
 
 
 def _cell_text(s: Slot, style: Style) -> str:

@@ -23,16 +23,11 @@ from portal.layouts_doc import fmt
 from tests.truth import load_truth
 
 #: Families in which the current extractor still gives wrong numbers (family -> how often, on
-#: mutator seeds 1-50 with ``python -m bench.bench_layouts --seeds 1-50``, extractor of abd3b15).
+#: mutator seeds 1-50 with ``python -m bench.bench_layouts --seeds 1-50``, extractor of 983611b).
 #: xfail(strict=False) while listed; remove an entry once the family is clean.
 KNOWN_WRONG: dict[str, str] = {
-    "empty_dropped": "8 of 50 texts, 111 numbers: a row short of its blank cells placed by position",
-    "empty_moved": "13 of 50 texts, 233 numbers: a row short of its blank cells (tab: dropped; markdown: "
-                   "trailing |||) placed by position, e.g. right-aligned",
-    "cell_deleted": "3 of 50 texts, 5 numbers: a markdown row short of one cell placed by position",
-    "cells_merged": "3 of 50 texts, 6 numbers: two merged cells read as one, the rest shifted",
-    COMBINED: "3 of 50 texts: the families above, and a run-together row short of blanks cut by the digit rules "
-              "alone although the cut breaks the row's total (seed 38: '1 1 0 6 2 10')",
+    "empty_moved": "1 of 50 texts, 2 numbers (seed 20, run_together): '行政规范性文件4 31' with a blank gone "
+                   "is cut 4|3|1 by the digit rules alone (第二十条 rows have no total to check the cut)",
 }
 
 SEEDS = [1, 2, 3, 4, EXAMPLE_SEED]
