@@ -395,3 +395,27 @@ def test_raw_tar_is_byte_identical_and_holds_the_originals(corpus: Path, tmp_pat
     cli(corpus, "export", "--raw", "--out", str(gz1))
     cli(corpus, "export", "--raw", "--out", str(gz2))
     assert gz1.read_bytes() == gz2.read_bytes() and gz1.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_packed_cells_equal_row_by_row_and_fall_back_on_separators(corpus: Path, tmp_path: Path) -> None:
+    """The SQLite fast path (cells packed by the database) reads what the portable path reads;
+    a raw text holding one of its separators sends the chunk down the portable path."""
+    import shutil
+
+    from nianbao.app.export_query import _cells_packed, _cells_rows
+
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(corpus / "nianbao.sqlite", db)
+    s = open_session(f"sqlite:///{db}")
+    try:
+        conn = s.connection()
+        ids = sorted(current_ids(corpus))
+        packed, rows = _cells_packed(conn, ids), _cells_rows(conn, ids)
+        assert packed is not None
+        key = lambda cols: sorted(zip(*[c.to_pylist() for c in cols]), key=lambda r: tuple(map(str, r)))  # noqa: E731
+        assert key(packed) == key(rows) and len(rows[0]) > 1000
+        conn.exec_driver_sql("update cells set raw = 'a\x1fb' where id = (select min(id) from cells)")
+        assert _cells_packed(conn, ids) is None
+    finally:
+        s.rollback()
+        s.close()

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any, Iterator
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Select, Text, func, literal, or_, select, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -183,6 +186,53 @@ def report_chunks(conn: Connection, sel: Selection, chunk: int = CHUNK) -> Itera
         yield _chunk(conn, [tuple(r) for r in part])
 
 
+@lru_cache(maxsize=1)
+def _key_values() -> pa.Array:
+    return pa.array([k.key for k in D.cell_keys()])
+
+
+#: Separators of the packed cells (ASCII group/unit separators; null marked by record separator).
+_CELL, _FIELD, _NULL = "\x1d", "\x1f", "\x1e"
+_CellCols = tuple  # (report_id int64, table, row, column, value_text, raw, location) as Arrow arrays
+
+
+def _cells_rows(conn: Connection, ids: list[int]) -> _CellCols:
+    """The portable way: one row per cell."""
+    rows = conn.execute(
+        select(CellRow.report_id, CellRow.table_key, CellRow.row_key, CellRow.column_key, CellRow.value_text,
+               CellRow.raw, CellRow.location).where(CellRow.report_id.in_(ids))
+        .order_by(CellRow.report_id, CellRow.id)).all()
+    cols = list(map(list, zip(*rows))) if rows else [[] for _ in range(7)]
+    return (pa.array(cols[0], type=pa.int64()), *(pa.array(c, type=pa.string()) for c in cols[1:]))
+
+
+def _cells_packed(conn: Connection, ids: list[int]) -> _CellCols | None:
+    """SQLite: each report's cells packed into one string by the database and unpacked by Arrow,
+    so no Python object is made per cell (the per-value cost of sqlite3 is most of an export's
+    time otherwise). None — and the caller reads row by row — when a text holds a separator."""
+    if not ids:
+        return None
+    sql = ("SELECT report_id, group_concat(cell, char(29)) FROM (SELECT report_id, "
+           "table_key || char(31) || row_key || char(31) || column_key || char(31) || "
+           "coalesce(value_text, char(30)) || char(31) || coalesce(raw, char(30)) || char(31) || "
+           "coalesce(location, char(30)) AS cell FROM cells WHERE report_id IN ({}) ORDER BY report_id, id) "
+           "GROUP BY report_id ORDER BY report_id").format(",".join(str(int(i)) for i in ids))
+    rows = conn.exec_driver_sql(sql).fetchall()
+    if not rows:
+        return (pa.array([], pa.int64()), *(pa.array([], pa.string()) for _ in range(6)))
+    rids = pa.array([r[0] for r in rows], type=pa.int64())
+    lists = pc.split_pattern(pa.array([r[1] for r in rows], type=pa.string()), _CELL)
+    parent = pc.list_parent_indices(lists)
+    fields = pc.split_pattern(pc.list_flatten(lists), _FIELD)
+    if pc.any(pc.not_equal(pc.list_value_length(fields), 6)).as_py():
+        return None
+    out = [rids.take(parent)]
+    for i in range(6):
+        col = pc.list_element(fields, i)
+        out.append(pc.if_else(pc.equal(col, _NULL), pa.scalar(None, pa.string()), col))
+    return tuple(out)
+
+
 def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
     meta = dict(zip(_META_COLS, map(list, zip(*rows))))
     meta["published"] = [_d(v) for v in meta["published"]]
@@ -195,40 +245,39 @@ def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
     pos = {rid: i for i, rid in enumerate(ids)}
     n = len(ids)
 
-    cell_rows = conn.execute(
-        select(CellRow.report_id, CellRow.table_key, CellRow.row_key, CellRow.column_key, CellRow.value_text,
-               CellRow.raw, CellRow.location).where(CellRow.report_id.in_(ids))
-        .order_by(CellRow.report_id, CellRow.id)).all()
-    keys = D.cell_key_index()
-    wide: list[list[str | None]] = [[None] * n for _ in keys]
-    unknown: set[tuple[str, str, str]] = set()
-    for rid, t, r, c, vt, _raw, _loc in cell_rows:
-        k = keys.get((t, r, c))
-        if k is None:
-            unknown.add((t, r, c))
-        else:
-            wide[k][pos[rid]] = vt
+    cc = _cells_packed(conn, ids) if conn.dialect.name == "sqlite" else None
+    if cc is None:
+        cc = _cells_rows(conn, ids)
+    rid_arr, t_a, r_a, c_a, vt_a, raw_a, loc_a = cc
+    rep_pos = np.fromiter((pos[r] for r in rid_arr.to_pylist()), dtype=np.int64, count=len(rid_arr)) \
+        if len(rid_arr) else np.zeros(0, dtype=np.int64)
+    key_a = pc.binary_join_element_wise(t_a, r_a, c_a, ".")
+
+    # the wide table: for every (report, cell key) the index of its cell, then one take per column
+    all_keys = D.cell_keys()
+    k_idx = pc.index_in(key_a, value_set=_key_values()).to_numpy(zero_copy_only=False)
+    known = ~np.isnan(k_idx) if k_idx.dtype.kind == "f" else np.ones(len(k_idx), dtype=bool)
+    unknown = {tuple(k.split(".", 1)[0:1] + k.split(".", 1)[1].rsplit(".", 1))
+               for k in pc.unique(key_a.filter(pa.array(~known))).to_pylist()} if not known.all() else set()
+    where = np.full(n * len(all_keys), -1, dtype=np.int64)
+    cells_at = np.nonzero(known)[0]
+    where[rep_pos[cells_at] * len(all_keys) + k_idx[cells_at].astype(np.int64)] = cells_at
+    where = where.reshape(n, len(all_keys))
     reports_cols: dict[str, Any] = dict(meta)
-    for ck, values in zip(D.cell_keys(), wide):
-        reports_cols[ck.column] = values
+    for j, ck in enumerate(all_keys):
+        col = where[:, j]
+        reports_cols[ck.column] = vt_a.take(pa.array(col, mask=col < 0))
     reports = _batch("reports", reports_cols)
 
-    if cell_rows:
-        rid_c, t_c, r_c, c_c, vt_c, raw_c, loc_c = map(list, zip(*cell_rows))
-    else:
-        rid_c = t_c = r_c = c_c = vt_c = raw_c = loc_c = []
-    take = pa.array([pos[r] for r in rid_c], type=pa.int64())
     per_report = pa.RecordBatch.from_pydict({
         k: pa.array(meta[k], type=arrow_type(col.type))
         for k, col in ((col.name if col.name != "report_id" else "id", col) for col in D.table_columns("cells"))
         if k in meta})
-    taken = per_report.take(take)
+    taken = per_report.take(pa.array(rep_pos))
     cells_cols: dict[str, Any] = {name: taken.column(name) for name in per_report.schema.names}
-    cells_cols.update({"report_id": pa.array(rid_c, type=pa.int64()), "table_key": t_c, "row_key": r_c,
-                       "column_key": c_c, "value": vt_c, "value_text": vt_c, "raw": raw_c, "location": loc_c,
-                       "key": [f"{t}.{r}.{c}" for t, r, c in zip(t_c, r_c, c_c)]})
+    cells_cols.update({"report_id": rid_arr, "table_key": t_a, "row_key": r_a, "column_key": c_a, "value": vt_a,
+                       "value_text": vt_a, "raw": raw_a, "location": loc_a, "key": key_a})
     cells = _batch("cells", cells_cols)
-    del cell_rows
 
     sec_rows = conn.execute(
         select(SectionRow.id, SectionRow.report_id, SectionRow.key, SectionRow.title, SectionRow.text,

@@ -1,0 +1,96 @@
+"""Benchmark of ``nianbao export``: a synthetic SQLite corpus (the monitor benchmark's generator,
+100,000 reports by default, every report marked current) exported to each format, each in its own
+child process so that its peak RSS is its own. Prints time, reports/s, output size and peak RSS.
+
+Targets: ≥ 2,000 reports/s to CSV and Parquet; peak memory under 500 MB whatever the size.
+
+    taskset -c 0 python -m bench.bench_export                        # 100,000 reports, csv and parquet
+    taskset -c 0 python -m bench.bench_export --reports 5000 --formats csv,parquet,jsonl,sqlite,xlsx
+    python -m bench.bench_export --db /tmp/b.sqlite --reuse          # export an existing corpus again
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
+def child(db: Path, fmt: str, out: Path) -> None:
+    """One export, in this process; prints one JSON line of figures."""
+    from db.session import session
+    from nianbao.app.export import export
+
+    s = session(f"sqlite:///{db}")
+    t0 = time.perf_counter()
+    result = export(s, out, fmt)
+    seconds = time.perf_counter() - t0
+    s.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"format": fmt, "reports": result.reports, "seconds": seconds, "peak_mb": peak,
+                      "rows": result.rows, "bytes": _size(out)}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reports", type=int, default=100_000)
+    ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--db", help="SQLite corpus (default: a temporary file, removed afterwards)")
+    ap.add_argument("--reuse", action="store_true", help="export the existing --db without generating")
+    ap.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(Path(args.child[0]), args.child[1], Path(args.child[2]))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="bench_export_"))
+    db = Path(args.db) if args.db else tmp / "bench.sqlite"
+    try:
+        if not (args.reuse and db.exists()):
+            from bench.bench_monitor import generate
+
+            generate(db, args.reports)
+            con = sqlite3.connect(db)
+            con.execute("UPDATE reports SET is_current = 1")  # one version per (agency, year)
+            con.commit()
+            con.close()
+        print(f"\n{'format':<9}{'reports':>9}{'seconds':>9}{'reports/s':>11}{'output MB':>11}{'peak RSS MB':>13}")
+        ok = True
+        for fmt in args.formats.split(","):
+            out = tmp / ("out." + fmt if fmt in ("sqlite", "xlsx") else "out-" + fmt)
+            p = subprocess.run([sys.executable, "-m", "bench.bench_export", "--child", str(db), fmt, str(out)],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                print(f"{fmt}: failed\n{p.stderr[-3000:]}")
+                ok = False
+                continue
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+            rate = r["reports"] / r["seconds"]
+            print(f"{fmt:<9}{r['reports']:>9}{r['seconds']:>9.1f}{rate:>11.0f}{r['bytes'] / 2**20:>11.0f}"
+                  f"{r['peak_mb']:>13.0f}")
+            if fmt in ("csv", "parquet") and rate < 2000:
+                ok = False
+            if r["peak_mb"] >= 500:
+                ok = False
+            shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
+        print("targets (csv/parquet >= 2000 reports/s, peak < 500 MB):", "met" if ok else "NOT met")
+    finally:
+        if not args.db:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
