@@ -238,3 +238,29 @@ def test_recover_abandoned_leaves_live_runs(tmp_path):
     with session(url) as s:
         assert {r.job_id: r.status for r in s.scalars(select(JobRun))} == {"a": "abandoned", "b": "running"}
         assert [r.job_id for r in s.scalars(select(JobLock))] == ["b"]
+
+
+def test_run_once_and_list(tmp_path):
+    """`schedule run-once` runs a job in the foreground with its lock and record; `schedule list`
+    shows its last result and its timing as configured."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    sched = tmp_path / "schedule.yaml"
+    sched.write_text(yaml.safe_dump({"jobs": [
+        {"id": "check-all", "kind": "check", "cron": {"hour": 3, "minute": 5}},
+        {"id": "broken", "kind": "command", "cron": {"hour": 4}, "args": {"argv": ["no-such-command"]}}]}),
+        encoding="utf-8")
+    base = [sys.executable, "-m", "nianbao.cli", "--home", str(tmp_path / "home")]
+
+    def run(*args):
+        return subprocess.run(base + list(args), capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=300)
+
+    ok = run("schedule", "run-once", "check-all", "--config", str(sched))
+    assert ok.returncode == 0 and "check-all: ok" in ok.stdout, ok.stderr[-2000:]
+    bad = run("schedule", "run-once", "broken", "--config", str(sched))
+    assert bad.returncode == 1 and "broken: failed" in bad.stdout
+    listed = run("schedule", "list", "--config", str(sched)).stdout
+    assert "check-all  [check]" in listed and "last: ok at" in listed
+    assert "cron hour=3 minute=5 (Asia/Shanghai)" in listed
+    assert "last: failed at" in listed and "step command exited with status 2" in listed
+    unknown = run("schedule", "run-once", "check-al", "--config", str(sched))
+    assert unknown.returncode != 0 and "did you mean check-all" in unknown.stderr

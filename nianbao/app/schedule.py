@@ -502,6 +502,19 @@ def serve(home: str, url: str, cfg: ScheduleConfig) -> int:
     return 0
 
 
+def describe(spec: JobSpec, cfg: ScheduleConfig) -> str:
+    """The job's timing as the configuration says it (the combined trigger is unreadable)."""
+    def fields(d: dict[str, Any]) -> str:
+        return " ".join(f"{k}={v}" for k, v in d.items())
+
+    if spec.interval:
+        return f"every {fields(spec.interval)}"
+    if spec.season_cron:
+        return (f"{cfg.season[0]}..{cfg.season[1]}: cron {fields(spec.season_cron)}; "
+                f"otherwise: cron {fields(spec.cron or {})} ({cfg.timezone})")
+    return f"cron {fields(spec.cron or {})} ({cfg.timezone})"
+
+
 def status(url: str, cfg: ScheduleConfig) -> list[dict[str, Any]]:
     """``nianbao schedule list``: each configured job, its last run and its next run."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -516,7 +529,7 @@ def status(url: str, cfg: ScheduleConfig) -> list[dict[str, Any]]:
         for spec in cfg.jobs:
             last = s.scalars(select(JobRun).where(JobRun.job_id == spec.id).order_by(JobRun.id.desc()).limit(1)).first()
             job = stored.get(spec.id)
-            out.append({"id": spec.id, "kind": spec.kind, "trigger": str(trigger(spec, cfg)),
+            out.append({"id": spec.id, "kind": spec.kind, "trigger": describe(spec, cfg),
                         "next_run": job.next_run_time.isoformat(timespec="minutes") if job and job.next_run_time else None,
                         "last_status": last.status if last else None,
                         "last_started": last.started_at.isoformat(timespec="seconds") if last else None,
