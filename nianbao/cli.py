@@ -234,7 +234,7 @@ def db() -> None:
 
 
 @db.command()
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="head", show_default=True, help="The Alembic revision to migrate to.")
 @click.pass_obj
 def upgrade(obj: Ctx, revision: str) -> None:
     """Create or migrate the database to the latest schema (Alembic).
@@ -307,9 +307,9 @@ def reports(obj: Ctx, province: str | None, year: int | None, as_json: bool, eve
 
 def _register() -> None:
     """Commands of the other stages live in their own modules."""
-    from nianbao import cli_crawl, cli_demo, cli_digest, cli_export, cli_monitor, cli_portal, cli_schedule
+    from nianbao import cli_crawl, cli_demo, cli_digest, cli_export, cli_monitor, cli_portal, cli_schedule, cli_sites
 
-    for mod in (cli_crawl, cli_portal, cli_monitor, cli_demo, cli_export, cli_schedule, cli_digest):
+    for mod in (cli_crawl, cli_portal, cli_monitor, cli_demo, cli_export, cli_schedule, cli_digest, cli_sites):
         for cmd in mod.COMMANDS:
             main.add_command(cmd)
 
