@@ -121,8 +121,9 @@ def extraction_progress(show: bool):
 @click.option("--jobs", default=1, show_default=True, help="Sites crawled at the same time (one process each).")
 @click.option("--no-extract", is_flag=True, help="Only fetch and store; extract later with `nianbao reextract --pending`.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for the crawl.")
+@click.option("--explain", is_flag=True, help="List, per discovered site, the columns taken and every rejected candidate with its reason.")
 @click.pass_obj
-def crawl(obj, sites_source, province, names, resume, portal, fast, local, jobs, no_extract, settings) -> None:
+def crawl(obj, sites_source, province, names, resume, portal, fast, local, jobs, no_extract, settings, explain) -> None:
     """Harvest government portals listed in config/sites/*.yaml and extract their reports.
 
     Each site is crawled politely (robots.txt, AutoThrottle, two requests at a time per site, retries with
@@ -150,6 +151,10 @@ def crawl(obj, sites_source, province, names, resume, portal, fast, local, jobs,
                       on_extract=extraction_progress(True))
     click.echo(table(["site", "status", "pages", "reports", "downloads", "304", "errors", "extracted", "time"],
                      summary_rows(runs)))
+    from nianbao.cli_sites import crawl_explanations
+
+    for line in crawl_explanations(home, runs, full=explain):
+        click.echo(line)
     bad = [r for r in runs if r.status != "finished"]
     for r in bad:
         click.echo(f"{r.site.name}: {r.status}{' — ' + safe(r.error) if r.error else ''}"

@@ -163,7 +163,9 @@ class GenericSpider(ReportSpider):
         if nb.get("title"):
             meta["list_title"] = nb["title"]
         yield self.fetch(response, page, "list", meta)
-        yield from self.follow_links(page, nb, entries, on_column)
+        # a page reached by a link naming the 年报 column: its per-year and per-unit links are sub-columns
+        context = on_column or any(str(w).startswith("年报 column") for w in nb.get("why") or ())
+        yield from self.follow_links(page, nb, entries, on_column, context)
         if on_column or nb.get("score", 0) >= 60:
             for url, form in L.post_lists(page.text, page.base):
                 if self.allowed(url) and self._spend("discovery/list_pages", LIST_BUDGET):
@@ -172,7 +174,11 @@ class GenericSpider(ReportSpider):
                                                                              "form": form, "list_url": page.url,
                                                                              "depth": nb.get("depth", 0)}})
 
-    def follow_links(self, page: Page, nb: dict, entries: list[tuple[Link, str, str]], on_column: bool) -> Iterator:
+    def follow_links(self, page: Page, nb: dict, entries: list[tuple[Link, str, str]], on_column: bool,
+                     column_context: bool | None = None) -> Iterator:
+        """Requests for the links of a page: reports (by title), pagination (on a column), and the
+        links whose score reaches ``FOLLOW`` (sub-columns of a column at column priority)."""
+        column_context = on_column if column_context is None else column_context
         depth = nb.get("depth", 0)
         seen: set[str] = {F.canonical(page.url)}
         reports = 0
@@ -213,10 +219,10 @@ class GenericSpider(ReportSpider):
                 continue
             if self.is_attachment_url(url) or R.DETAIL_LIKE.search(url):
                 continue  # an article or file that is not a report: never a way to one
-            score = S.link_score(link.title, url, classes, context, on_column)
+            score = S.link_score(link.title, url, classes, context, column_context)
             if score.value < S.FOLLOW or depth >= MAX_NAV_DEPTH:
                 continue
-            sub = on_column and any(w.startswith(("year sub-column", "unit sub-column")) for w in score.why)
+            sub = column_context and any(w.startswith(("year sub-column", "unit sub-column")) for w in score.why)
             if sub:
                 if self._spend("discovery/list_pages", LIST_BUDGET):
                     yield self.page_request(url, {"depth": depth + 1, "column": True, "score": score.value,
@@ -253,8 +259,9 @@ class GenericSpider(ReportSpider):
         nb = response.meta.get("nb") or {}
         text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
         yield self.fetch(response, None, "list", {"discovery": {"role": "column", "why": ["POSTed JSON list"]}})
-        page = Page(url=response.url, text=text, encoding="utf-8", sel=scrapy.Selector(text="<html></html>"),
-                    base=nb.get("list_url") or response.url, links=[])
+        # the records belong to the page that asked for them: that page is the column
+        page = Page(url=nb.get("list_url") or response.url, text=text, encoding="utf-8",
+                    sel=scrapy.Selector(text="<html></html>"), base=nb.get("list_url") or response.url, links=[])
         entries = [(Link(F.canonical(r.url), R.clean(r.title), R.first_date(r.date or "")), "", "")
                    for r in L.script_records(text, page.base)]
         yield from self.follow_links(page, {**nb, "column": True}, entries, True)
