@@ -56,8 +56,8 @@ class Row:
     @property
     def short(self) -> bool:
         """The row lost value cells (damage, dropped or moved blanks): it is written visibly
-        short — the positions merged cells cover are not written as cells either, or a short
-        row would look complete with a blank at its end."""
+        short — the positions merged cells cover are not written as empty cells or pipes
+        either, or a short row could look complete with blanks in it."""
         return self.kind == "data" and (self.damaged or any(s.fate for s in self.slots if s.remnant is None))
 
     @property

@@ -86,8 +86,8 @@ def visible(row: Row, style: Style) -> tuple[list[Slot], int]:
             out.append(Slot(s.text, s.kind))
             continue
         mode = col_mode if s.remnant == "col" else ("empty" if style.layout in ("tab", "markdown") else "drop")
-        if short and style.layout not in FILLER and (s.kind == "value" or mode == "filler"):
-            mode = "drop"  # trailing pipes or empty value cells would complete a short row
+        if short and style.layout not in FILLER:
+            mode = "drop"  # empty cells or trailing pipes for merged positions would complete a short row
         if mode == "empty":
             out.append(Slot("", s.kind))
         elif mode == "filler":
