@@ -21,7 +21,7 @@ MAX_CANDIDATES = 4000
 MAX_RUN = 64
 
 
-@dataclass
+@dataclass(slots=True)
 class NumToken:
     """A number as written in the stream: sign, digits, decimal part, unit, and whether the
     layout allows it to be more than one cell (a token between pipes or on its own line is one
@@ -186,6 +186,12 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
     candidates, and only when more than one exists."""
     if not tokens:
         return Placement([UNREAD] * n, [""] * n, "none", reason="no values")
+    if len(tokens) == n and all(t.kind == "num" and _valid(t.digits) and (t.sign != "-" or signed is None or signed[j])
+                                and (not t.signed or signed is None or signed[j]) for j, t in enumerate(tokens)):
+        # one token per cell, each a number as written: the only reading, no cut to make
+        return Placement([_value(t.digits, t.sign, t.frac) for t in tokens],
+                         [t.sign + t.digits + (f".{t.frac}" if t.frac else "") for t in tokens], "exact",
+                         sources=list(range(n)))
     if sum(1 for t in tokens if t.kind == "num" and not t.atomic and not t.frac) == 0 and len(tokens) != n:
         return Placement([UNREAD] * n, [""] * n, "none", reason=f"{len(tokens)} values for {n} cells")
     total = count_readings(tokens, n)

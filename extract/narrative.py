@@ -71,18 +71,28 @@ def _sentences(text: str) -> list[str]:
 
 
 def find_facts(text: str, section: str | None) -> list[Fact]:
+    """The numbers the text states. Each pattern runs over the sentence with the earlier
+    patterns' matches masked (one rebuild per pattern, so a long sentence costs linear time)."""
     facts: list[Fact] = []
     for sent in _sentences(text):
         masked = sent
         for kind, pat in _FACT_PATTERNS:
+            spans = []
             for m in pat.finditer(masked):
                 kind_ = kind
                 if kind == "corrected":
-                    before = sent[:m.start()]
-                    rv, lt = before.rfind("行政复议"), before.rfind("行政诉讼")
+                    rv, lt = sent.rfind("行政复议", 0, m.start()), sent.rfind("行政诉讼", 0, m.start())
                     kind_ = "review_corrected" if rv > lt else ("litigation_corrected" if lt > rv else "corrected")
                 facts.append(Fact(kind_, cn_int(m.group(1)), m.group(0), sent, section))
-                masked = masked[:m.start()] + "※" * (m.end() - m.start()) + masked[m.end():]
+                spans.append((m.start(), m.end()))
+            if spans:
+                parts, at = [], 0
+                for a, b in spans:
+                    parts.append(masked[at:a])
+                    parts.append("※" * (b - a))
+                    at = b
+                parts.append(masked[at:])
+                masked = "".join(parts)
         for kind, pat in _ZERO_PATTERNS:
             m = pat.search(masked)
             if m:

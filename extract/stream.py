@@ -26,8 +26,8 @@ from extract.document import Document, Paragraph, Table
 from extract.grammar import MAP, Event, NUMBERING, leftover, scan
 
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
-MAX_CHARS = 4_000_000
-MAX_TOKENS = 400_000
+MAX_CHARS = 1_000_000
+MAX_TOKENS = 100_000
 #: A row label may be preceded or followed by this many characters that are not the grammar's
 #: (numbering and bracketed remarks aside) and still be a row label, not a sentence of narrative.
 MAX_NOISE = 4
@@ -40,24 +40,28 @@ _TOKEN = re.compile(
 _NULLS = frozenset({"/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-", "/-"})
 _SIGN_WORDS = ("增加", "减少", "增", "减")
 _UNITS = ("万元", "元") + T.COUNT_UNITS
+_UNIT_RE = re.compile("|".join(re.escape(u) for u in _UNITS))
 _YUAN = "元"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """The stream's reading of one canonical cell."""
 
     value: object  # int | Decimal | None (blank) | UNREAD
     raw: str
-    where: str
+    where: str  # "" while only ``offset`` is known (the location is formatted when the cell is used)
     reason: str = ""
     veto: bool = False  # the cell is damaged or cut: no reader's value for it may stand
     how: str = ""
+    offset: int = -1
+    note: str = ""
 
 
 @dataclass
 class StreamResult:
     cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    where_of: object = None  # offset -> location text
     problems: list[tuple[str, str, str, str | None, str | None, str | None]] = field(default_factory=list)
     template_votes: dict[str, list[str]] = field(default_factory=dict)
     skipped: str = ""
@@ -94,7 +98,7 @@ def flatten(doc: Document) -> tuple[str, list[int], list[str], list[bool]]:
     return "".join(parts), starts, wheres, is_cell
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     kind: str  # lab | num
     text: str
@@ -105,15 +109,36 @@ class _Tok:
 
 
 def _sep_kind(s: str) -> str:
-    return "|" if any(ch in s for ch in "|\n\t\r") else " "
+    return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
 
 
-def tokenize(text: str) -> tuple[list[_Tok], bool]:
-    """Label and number tokens of the mapped text, each knowing what separates it from its
-    neighbours. Returns (tokens, complete) — complete is False when the token bound was hit."""
+_REGION_START = re.compile(r"第二十条|申请人情况|本年新收")
+_REGION_LAST = re.compile(r"尚未审结|复议后起诉")
+
+
+def table_region(text: str) -> tuple[int, int]:
+    """(start, end) of the stretch of text that holds the tables."""
+    m = _REGION_START.search(text)
+    if not m:
+        return 0, len(text)
+    lo = max(0, text.rfind("\n", 0, m.start()) + 1, m.start() - 200)
+    last = None
+    for last in _REGION_LAST.finditer(text, m.start()):
+        pass
+    if last is None:
+        return lo, len(text)
+    ends = [text.find(cue, last.end()) for cue in T.TABLE_REGION_ENDS]
+    ends = [e for e in ends if e >= 0]
+    return lo, (min(ends) + 1 if ends else len(text))
+
+
+def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok], bool]:
+    """Label and number tokens of the mapped text (of ``text[lo:hi]``), each knowing what
+    separates it from its neighbours. Returns (tokens, complete) — complete is False when the
+    token bound was hit."""
     toks: list[_Tok] = []
     sep = "|"
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(text, lo, len(text) if hi is None else hi):
         kind = m.lastgroup
         if kind == "sep":
             sep = _sep_kind(m.group())
@@ -138,8 +163,14 @@ def tokenize(text: str) -> tuple[list[_Tok], bool]:
 @dataclass
 class LabelRun:
     text: str  # label text without white space or pipes
-    offsets: list[int]  # original offset of every character of ``text``
+    starts: list[int]  # where each label token begins in ``text``
+    origins: list[int]  # and where it begins in the document text
     damaged: bool = False
+
+    def origin(self, i: int) -> int:
+        """The document offset of character ``i`` of the run's text."""
+        k = max(0, bisect_right(self.starts, i) - 1)
+        return self.origins[k] + (i - self.starts[k]) if self.origins else 0
 
 
 @dataclass
@@ -192,14 +223,15 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
 
     def flush_lab() -> None:
         if pending_lab:
-            text_parts, offs = [], []
+            # label tokens hold no white space (the tokenizer splits on it): offsets per token
+            starts, origins, parts, at = [], [], [], 0
             for t in pending_lab:
-                for k, ch in enumerate(t.text):
-                    if not ch.isspace():
-                        text_parts.append(ch)
-                        offs.append(t.start + k)
-            text = "".join(text_parts)
-            out.append(LabelRun(text, offs, "\ufffd" in text))
+                starts.append(at)
+                origins.append(t.start)
+                parts.append(t.text)
+                at += len(t.text)
+            text = "".join(parts)
+            out.append(LabelRun(text, starts, origins, "\ufffd" in text))
             pending_lab.clear()
 
     def flush_val(last: bool = False) -> None:
@@ -219,7 +251,8 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             tok = _num(t)
             if j + 1 < m and items[j + 1].kind == "lab" and t.after == "":
                 lab = items[j + 1]
-                unit = next((u for u in _UNITS if lab.text.startswith(u)), "")
+                um = _UNIT_RE.match(lab.text)
+                unit = um.group() if um else ""
                 if unit:
                     tok.unit = unit
                     rest = lab.text[len(unit):]
@@ -260,8 +293,8 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                                         start=t.start, end=num.end, raw=text + num.text, atomic=True,
                                         signed=True, where=cell_of(t.start) or ""))
             if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
-                    and items[j + 2].text.startswith(_UNITS):
-                u = next(u for u in _UNITS if items[j + 2].text.startswith(u))
+                    and _UNIT_RE.match(items[j + 2].text):
+                u = _UNIT_RE.match(items[j + 2].text).group()
                 rest = items[j + 2].text[len(u):]
                 items[j + 2] = _Tok("lab", rest, items[j + 2].start + len(u), items[j + 2].end, "", items[j + 2].after) \
                     if rest.strip() else None  # type: ignore[call-overload]
@@ -489,7 +522,7 @@ class StreamReader:
         cols = self.columns(table, row)
         if cols is None:
             return
-        where = self.where_of(run.offsets[min(s, len(run.offsets) - 1)]) if run.offsets else ""
+        where = self.where_of(run.origin(s))
         self.unread(_tname(table, row), _rname(table, row), cols,
                     note or "the row's label has no values after it in the text", where)
 
@@ -610,18 +643,20 @@ class StreamReader:
                               [c.split(".")[-1] for c in cols])
         if pl.candidates and tname == "applications":
             self.open_rows[rname] = (pl.candidates, toks, where)
-        raw_run = " ".join(t.raw for t in toks)
+        def raw_run() -> str:
+            return " ".join(t.raw for t in toks)
+
         if pl.how == "none":
             for key in keys:
                 self.set_unread(key, pl.reason, where)
             kind = "ambiguous_split" if pl.readings else "missing_cell"
             readings = "; ".join("(" + ", ".join(_fmt(v) for v in r) + ")" for r in pl.readings[:6])
-            self.problem(kind, f"values {raw_run!r} for {len(cols)} cells: {pl.reason}"
+            self.problem(kind, f"values {raw_run()!r} for {len(cols)} cells: {pl.reason}"
                          + (f"; possible readings: {readings}" if readings else ""), where, tname, rname)
             return
+        exact = pl.how == "exact"
         for key, col, v, txt, src in zip(keys, cols, pl.values, pl.texts, pl.sources):
             ccol = key[2]
-            where = self.where_of(toks[src].start) if src is not None else where
             if v is UNREAD:
                 self.set_unread(key, f"{pl.reason}: this cell differs between them", where)
                 continue
@@ -637,21 +672,22 @@ class StreamReader:
             elif unit in ("元", "万元") or isinstance(v, Decimal):
                 self.set_unread(key, f"a count written as {txt}{unit}", where)
                 continue
-            note = {"digits": f" (cut from {raw_run!r} by the digit rules)",
-                    "stated": f" (cut from {raw_run!r}; a number the text states chose between the cuts)",
-                    "identity": f" (cut from {raw_run!r}; the cut leans on the row's total)",
-                    "agree": f" (cut from {raw_run!r}; every possible cut gives this cell this value)"}.get(pl.how, "")
-            self.res.cells[key] = Cell(v, txt + unit, where + note, how=pl.how)
+            note = "" if exact else {
+                "digits": f" (cut from {raw_run()!r} by the digit rules)",
+                "stated": f" (cut from {raw_run()!r}; a number the text states chose between the cuts)",
+                "identity": f" (cut from {raw_run()!r}; the cut leans on the row's total)",
+                "agree": f" (cut from {raw_run()!r}; every possible cut gives this cell this value)"}.get(pl.how, "")
+            self.res.cells[key] = Cell(v, txt + unit, "", how=pl.how, offset=toks[src].start, note=note)
         if pl.how == "identity":
-            self.problem("split_by_identity", f"the values {raw_run!r} were cut into cells using the row's own "
+            self.problem("split_by_identity", f"the values {raw_run()!r} were cut into cells using the row's own "
                          f"total (parts sum to 总计); that identity is not evidence of the agency's arithmetic",
                          where, tname, rname)
         if pl.how == "stated":
-            self.problem("split_by_statement", f"the values {raw_run!r} were cut into cells using a number the "
+            self.problem("split_by_statement", f"the values {raw_run()!r} were cut into cells using a number the "
                          "text states elsewhere", where, tname, rname)
         if pl.readings:
             readings = "; ".join("(" + ", ".join(_fmt(v) for v in r) + ")" for r in pl.readings[:6])
-            self.problem("ambiguous_split", f"values {raw_run!r}: {pl.reason} ({readings}); cells on which they "
+            self.problem("ambiguous_split", f"values {raw_run()!r}: {pl.reason} ({readings}); cells on which they "
                          f"differ are left unread", where, tname, rname,
                          None if sum(1 for v in pl.values if v is UNREAD) != 1
                          else cols[[v is UNREAD for v in pl.values].index(True)].split(".")[-1])
@@ -778,9 +814,8 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             return f"char {offset}"
         i = piece(offset)
         base = wheres[i]
-        if not is_cell[i] and base.startswith("line") and "\n" not in text[starts[i]:offset]:
-            col = offset - starts[i] + 1
-            return f"{base} char {col}"
+        if not is_cell[i] and base.startswith("line"):  # a paragraph is one line of the text
+            return f"{base} char {offset - starts[i] + 1}"
         return base
 
     def cell_of(offset: int) -> str | None:
@@ -789,7 +824,10 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
         i = piece(offset)
         return f"{i}" if is_cell[i] else None
 
-    toks, complete = tokenize(mapped)
+    # the tables lie between the first table cue and the narrative section after the last one:
+    # tokenizing only that stretch keeps the narrative's thousands of words out of the stream
+    lo, hi = table_region(mapped)
+    toks, complete = tokenize(mapped, lo, hi)
     items = runs(toks, cell_of)
     if template is None:
         template = vote(items)
@@ -801,6 +839,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     reader = StreamReader(template, where_of)
     reader.stated = stated_values(mapped)
     res = reader.read(items)
+    res.where_of = where_of
     reader.cross_rows()
     res.template_votes = {"template": [template or ""]}
     if not complete:

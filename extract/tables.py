@@ -525,7 +525,7 @@ def read_tables(doc: Document, report: Report) -> None:
         report.problems.append(Problem("template_mixed", f"labels of both templates: {cues}; read as {template}",
                                        "tables"))
     TableReader(report, template).read(doc)
-    if report.format in STREAM_FORMATS:
+    if report.format in STREAM_FORMATS and (doc.cut or not _complete_reading(report)):
         from extract.stream import read_stream
 
         res = read_stream(doc, template)
@@ -541,6 +541,34 @@ STREAM_FORMATS = ("text", "html")
 #: Structured-reader problems that the stream may resolve by reading the cells they cover (the
 #: structured reader could not find or fit the row; it did not see a bad value).
 _STREAM_MAY_FILL = frozenset({"missing_cell", "extra_cells", "missing_row", "missing_table", "unknown_row"})
+
+
+def _complete_reading(report: Report) -> bool:
+    """Whether the structured reader read every canonical cell of the template with no problem
+    left: then the stream reader has nothing to add (it runs on every other document)."""
+    if report.template is None or any(p.kind in BLOCKING_KINDS or p.kind == "unknown_row" for p in report.problems):
+        return False
+    from extract.model import _columns_of
+
+    tpl = report.template
+    for spec in T.APPLICATION_ROWS:
+        if tpl in spec.templates:
+            got = report.applications.get(spec.key, {})
+            if any(got.get(c) is None for c in T.APPLICANT_COLUMNS):
+                return False
+    for g in T.REVIEW_GROUPS:
+        if any(report.review_litigation.get(g, {}).get(c) is None for c in T.REVIEW_COLUMNS):
+            return False
+    for spec in T.PROACTIVE_TABLES:
+        if tpl not in spec.columns:
+            continue
+        rows = report.proactive.get(spec.key, {})
+        for row in spec.rows:
+            if row == "other_services" and tpl == "2021":
+                continue
+            if any(rows.get(row, {}).get(c) is None for c in _columns_of(spec.key, tpl)):
+                return False
+    return True
 
 
 def _slot(report: Report, table: str, row: str) -> dict:
@@ -580,12 +608,12 @@ def merge_stream(report: Report, res) -> None:
             if old.value != cell.value or (old.value is None) != (cell.value is None):
                 del slot[col]
                 report.problems.append(Problem("readers_disagree", f"the table reads {old.raw!r} ({old.where}), the "
-                                               f"text as a stream reads {cell.raw!r} ({cell.where}); the cell is "
-                                               "left unread", old.where, table, row, col))
+                                               f"text as a stream reads {cell.raw!r} ({_where(res, cell)}); the cell "
+                                               "is left unread", old.where, table, row, col))
             continue
         if key in declined and declined[key] not in _STREAM_MAY_FILL:
             continue
-        slot[col] = CellValue(cell.value, cell.raw, cell.where)
+        slot[col] = CellValue(cell.value, cell.raw, _where(res, cell))
         filled.add(key)
     # the stream's own problems, for the rows it looked at
     mine = [Problem(kind, message, where, table, row, column) for kind, message, where, table, row, column in res.problems]
@@ -627,6 +655,10 @@ def merge_stream(report: Report, res) -> None:
 
 
 _STREAM_KINDS = frozenset({"missing_cell", "ambiguous_split"})
+
+
+def _where(res, cell) -> str:
+    return cell.where or (res.where_of(cell.offset) + cell.note if res.where_of and cell.offset >= 0 else cell.note)
 
 
 def _all_read(report: Report, p: Problem) -> bool:

@@ -74,7 +74,10 @@ _CELL_BREAK_SET = _BLOCK | {"sup", "sub"}
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
     rows: list[list[TCell]] = []
-    occupied: set[tuple[int, int]] = set()  # grid slots taken by rowspans from rows above
+    # grid columns taken by rowspans from rows above: column -> (last row the span covers, first
+    # column after it); a new cell jumps over a whole span at once, so a page of rowspans costs
+    # time and memory in proportion to its cells (times the colspan cap), not to its grid
+    busy: dict[int, tuple[int, int]] = {}
     trs = t.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
     for r, tr in enumerate(trs):
         row: list[TCell] = []
@@ -82,12 +85,16 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
         for td in tr:
             if td.tag != "td" and td.tag != "th":
                 continue
-            while (r, c) in occupied:
-                c += 1
+            while c in busy:
+                until, after = busy[c]
+                if until < r:
+                    del busy[c]
+                    break
+                c = after
             rs, cs = _span(td.get("rowspan"), 200), _span(td.get("colspan"), 50)
-            for dr in range(1, rs):
+            if rs > 1:
                 for dc in range(cs):
-                    occupied.add((r + dr, c + dc))
+                    busy[c + dc] = (r + rs - 1, c + cs)
             row.append(TCell(_cell_text(td), f"table {index + 1} row {r + 1} col {c + 1}", col=c, colspan=cs))
             c += cs
         rows.append(row)

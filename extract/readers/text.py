@@ -7,6 +7,8 @@ import re
 
 from extract.document import Document, Paragraph, Table, TCell
 
+#: A row with more cells than this is not a table row.
+MAX_CELLS = 256
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -52,6 +54,14 @@ def read_text(text: str) -> Document:
             i += 1
             continue
         flush_md()
+        if line.count("\t") > MAX_CELLS:
+            # no report table is this wide: a line of tabs is text (and thousands of cells would
+            # cost memory out of proportion to the input)
+            flush_tab()
+            if stripped:
+                doc.blocks.append(Paragraph(" ".join(stripped.split("\t")), f"line {lineno}"))
+            i += 1
+            continue
         if "\t" in line:
             cells = line.split("\t")
             pending_tab.append([TCell(c.strip(), f"line {lineno} cell {k + 1}") for k, c in enumerate(cells)])
