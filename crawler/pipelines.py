@@ -2,13 +2,14 @@
 fetch — success, 304 or failure — becomes one ``Document`` row of the crawl run.
 
 * 200: body stored; ``sha256``, size, content type, declared and detected encoding, ETag,
-  Last-Modified recorded. When the bytes equal the previous fetch of the URL the row is marked
-  ``extracted`` (``meta.unchanged``): the earlier report stands. Changed bytes are a new version.
+  Last-Modified recorded. When the bytes equal the previous fetch of the URL the row says so
+  (``meta.unchanged``), and :mod:`nianbao.app.extraction` keeps the earlier report. Changed bytes
+  are a new version.
 * 304 (conditional re-crawl): nothing downloaded; the row points to the previous sha256.
 * errors (404, 500 after retries, timeouts, DNS, refused connections, too many redirects,
   truncated or too large bodies, robots.txt): ``error`` set, no sha256.
 * a page the spider could not read (its callback crashed): ``error`` set *and* the body kept
-  (sha256), so nothing fetched is lost; extraction skips it because ``error`` is set.
+  (sha256), so nothing fetched is lost; the extractor still reads the bytes it has.
 * a redirect that leads back to a URL already requested in this run (a loop, or a second name
   of a page already fetched): the scheduler drops it, and ``request_dropped`` records the
   first URL of the chain with the reason.
@@ -80,11 +81,10 @@ class StorePipeline:
             # a failed fetch, or (with sha256) a page the spider could not read: nothing to extract
             key = "blocked" if "robots.txt" in doc["error"] else "errors"
             c[key] = c.get(key, 0) + 1
-            doc["extracted"] = True
         elif item.not_modified and prev:
             doc["sha256"] = prev["sha256"]
             doc["size"] = prev.get("size")
-            doc["extracted"] = True  # the previous version's report stands
+            # nianbao.app.extraction decides (the previous version's report stands) and links it
             meta["not_modified"] = True
             meta["previous_document_id"] = prev["id"]
             c["not_modified"] += 1
@@ -92,7 +92,6 @@ class StorePipeline:
             c["downloads"] += 1
             c["bytes"] += doc["size"]
             if prev and prev.get("sha256") == doc["sha256"]:
-                doc["extracted"] = True
                 meta["unchanged"] = True
                 meta["previous_document_id"] = prev["id"]
                 c["unchanged"] += 1

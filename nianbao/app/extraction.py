@@ -5,7 +5,8 @@ A crawl, ``nianbao import``, ``nianbao reextract`` and any future worker call
 whatever order. It decides, for one stored document:
 
 * ``no_body``    — nothing usable was fetched (an error, a truncated body, bytes missing from the
-  raw store): no report, the reason kept on the document;
+  raw store): no report, the reason kept on the document (a body that was kept although the
+  spider could not parse it for links is still read);
 * ``unchanged``  — a 304 or a re-fetch with the same bytes: the earlier report stands;
 * ``duplicate``  — the same bytes are already a report (imported twice, listed under two URLs):
   the document points to that report instead of becoming a second one;
@@ -154,7 +155,7 @@ def process_document(s: Session, store: RawStore, doc: Document, *, segment: boo
     if doc.kind not in CANDIDATE_KINDS:
         return _finish(doc, "skipped", reason="a list page (navigation)")
     meta = doc.meta or {}
-    if doc.error or not doc.sha256:
+    if not doc.sha256:  # a failed, refused, truncated or too large fetch: nothing (whole) was kept
         return _finish(doc, "no_body", reason=doc.error or "nothing was fetched")
     own = s.scalar(select(ReportRow).where(ReportRow.document_id == doc.id))
     if own is None and (meta.get("not_modified") or meta.get("unchanged")):
