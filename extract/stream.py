@@ -391,6 +391,8 @@ class StreamReader:
 
     def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
         events = scan(run.text)
+        # the review table's header is the label text right before its values: start it afresh
+        self.rheader_groups, self.rheader_cols = [], []
         anchors: list[tuple[int, int, tuple[str, str], Event]] = []
         prev_end = 0
         last_event_end = 0
@@ -405,7 +407,8 @@ class StreamReader:
             last_event_end = max(last_event_end, e)
         del prev_end
         if not anchors:
-            if values is not None and self.table == "review" and self.rheader_cols and not self.review_done:
+            if values is not None and self.table == "review" and len(self.rheader_cols) >= len(T.REVIEW_COLUMNS) \
+                    and not self.review_done:
                 self.review_values(values, run)
             return
         self.anchored.update(a[2] for a in anchors)
