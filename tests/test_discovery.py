@@ -152,3 +152,25 @@ def test_generator_is_deterministic_and_varied() -> None:
             kinds[k].add(f[k])
     assert len(kinds["scheme"]) == 6 and len(kinds["markup"]) == 5 and kinds["depth"] >= {1, 2, 3, 4}
     assert kinds["encoding"] == {"utf-8", "gbk"}
+
+
+# ----------------------------------------------------------------------------- explain
+def test_explanation_and_proposed_entry() -> None:
+    from crawler.discovery.explain import explain_run, propose_entry, url_pattern
+
+    stats = {"scrapy": {"discovery/column/http://h/zwgk/gknb/index.html": 15, "discovery/column/http://h/": 2,
+                        "discovery/rejected/图解": 3, "discovery/rejected/通知": 1, "discovery/nav_pages": 4,
+                        "discovery/rejected_list": json.dumps([["图解", "一图读懂…", "http://h/a.html"]])}}
+    ex = explain_run(stats)
+    assert ex.columns[0] == ("http://h/zwgk/gknb/index.html", 15) and ex.rejected_total == 4
+    assert ex.summary() == "columns: /zwgk/gknb/index.html (15), / (2); rejected 4 (图解 3, 通知 1)"
+    assert ex.rejected_list == [["图解", "一图读懂…", "http://h/a.html"]]
+    assert url_pattern(["http://h/nb/content/post_123.html", "http://h/nb/content/post_98765.html"]) == \
+        r"/nb/content/post_\d+\.html$"
+    entry, shapes = propose_entry("x", "http://h/", ex.columns, ["http://h/nb/t20240101_5.html"],
+                                  ['<script>createPageHTML(3, 0, "index", "html");</script>'], "h")
+    assert entry == {"name": "x", "allowed_domains": ["h"], "platform": "trs",
+                     "start_urls": ["http://h/zwgk/gknb/index.html", "http://h/"],
+                     "hints": {"detail_patterns": [r"/nb/t\d+_\d+\.html$"]}}
+    plain, _ = propose_entry("x", "http://h/", [], [], [], "h")
+    assert plain == {"name": "x", "allowed_domains": ["h"], "start_urls": ["http://h/"]}  # discovery from home

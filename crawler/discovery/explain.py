@@ -37,11 +37,16 @@ class Explanation:
 
     def summary(self) -> str:
         """One line: columns taken, candidates rejected and why."""
-        cols = ", ".join(f"{urlsplit(u).path or '/'} ({n})" for u, n in self.columns[:4])
+        cols = ", ".join(f"{_short(u)} ({n})" for u, n in self.columns[:4])
         more = f" +{len(self.columns) - 4}" if len(self.columns) > 4 else ""
         why = ", ".join(f"{r} {n}" for r, n in sorted(self.rejected.items(), key=lambda kv: -kv[1]))
         return (f"columns: {cols or 'none found'}{more}; rejected {self.rejected_total}"
                 + (f" ({why})" if why else ""))
+
+
+def _short(url: str) -> str:
+    p = urlsplit(url)
+    return (p.path or "/") + (f"?{p.query}" if p.query else "")
 
 
 def explain_run(stats: dict[str, Any]) -> Explanation:
