@@ -26,7 +26,9 @@ CONTACT_URL = os.environ.get("NIANBAO_CONTACT_URL", CONTACT_PLACEHOLDER)
 USER_AGENT = f"nianbao/{__version__} (+{CONTACT_URL}; research crawler for government transparency annual reports)"
 
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
+# one process crawls one site: the global cap is the per-site cap. A larger one only parks requests
+# in the downloader's queue, where a graceful stop (SIGTERM, Ctrl-C) waits for every one of them
+CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 CONCURRENT_ITEMS = 10
 DOWNLOAD_DELAY = 1.0
