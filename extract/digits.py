@@ -179,11 +179,12 @@ UNREAD = _Unread()
 
 def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool] | None,
           signed: Sequence[bool] | None = None, hints: Sequence[tuple[str, object]] = (),
-          columns: Sequence[str] = ()) -> Placement:
+          columns: Sequence[str] = (), careful: bool = True) -> Placement:
     """Fit ``tokens`` to ``n`` cells. A cell is read only where every remaining candidate gives it
     the same value; a negative number only lands in a column that may be negative (``signed``);
     the identity, then the ``hints`` (values stated elsewhere, by column), may only remove
-    candidates, and only when more than one exists."""
+    candidates. ``careful`` (a text that shows it leaves blank cells out): a cut is made only when
+    the same digits as fewer cells, blanks left out, would not fit the row as well."""
     if not tokens:
         return Placement([UNREAD] * n, [""] * n, "none", reason="no values")
     if len(tokens) == n and all(t.kind == "num" and _valid(t.digits) and (t.sign != "-" or signed is None or signed[j])
@@ -208,15 +209,11 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
             return Placement([UNREAD] * n, [""] * n, "none", reason="a negative number where no column may be negative")
     how = "exact" if len(tokens) == n else "digits"
     every = cands
-    if len(cands) == 1 and how == "digits" and identity is not None and not _holds(identity, cands[0][0]) \
-            and _blanks_explain(tokens, n, identity):
-        # one cut, but it breaks the row's total, and the digits with a blank cell dropped would not:
-        # which of the two the text is, is unknown
-        return Placement([UNREAD] * n, [""] * n, "none", [cands[0][0]],
-                         reason="the only cut breaks the row's total, and the same digits with a blank cell "
-                                "left out would keep it", candidates=every)
-    if len(cands) > 1 and identity is not None:
+    if identity is not None and (len(cands) > 1 or how == "digits"):
         kept = [c for c in cands if _holds(identity, c[0])]
+        if not kept and len(cands) == 1 and how == "digits" and not _blanks_explain(tokens, n, identity, (), ()) \
+                and not careful:
+            kept = cands  # the only cut; it breaks the total, but nothing else explains the digits
         if not kept:
             return Placement([UNREAD] * n, [""] * n, "none", [c[0] for c in cands[:12]],
                              reason=f"{len(cands)} possible readings, none satisfies the row's total",
@@ -233,6 +230,12 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
                 cands, hinted = kept, True
     if hinted and how != "identity":
         how = "stated"
+    if careful and how != "exact" and _blanks_explain(tokens, n, identity, hints, columns):
+        # the digits had to be cut, and the same digits as fewer cells with blank cells left out of
+        # the text fit the row as well (its total, the stated numbers): which the text is, is unknown
+        return Placement([UNREAD] * n, [""] * n, "none", [c[0] for c in cands[:12]],
+                         reason="the digits must be cut, and as fewer cells with a blank cell left out they fit "
+                                "the row as well", candidates=every)
     if len(cands) == 1:
         vals, texts, srcs = cands[0]
         return Placement(list(vals), list(texts), how, sources=list(srcs))
@@ -251,22 +254,33 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
                      reason=f"{len(cands)} possible readings", sources=sources, candidates=every)
 
 
-def _blanks_explain(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool],
-                    most: int = 2) -> bool:
+def _blanks_explain(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool] | None,
+                    hints: Sequence[tuple[str, object]] = (), columns: Sequence[str] = (), most: int = 2) -> bool:
     """Whether the tokens, read as ``n - k`` cells with ``k`` blank cells left out of the text
-    (1 ≤ k ≤ ``most``), have a reading that keeps the row's identity (blanks count as nothing)."""
+    (1 ≤ k ≤ ``most``), have a reading that keeps the row's identity (blanks count as nothing)
+    and the values stated for it elsewhere."""
     from itertools import combinations
 
+    pins = [(list(columns).index(c), v) for c, v in hints if c in columns]
     for k in range(1, most + 1):
-        if count_readings(tokens, n - k) > MAX_CANDIDATES:
+        if n - k < 1:
+            break
+        total = count_readings(tokens, n - k)
+        if total == 0:
+            continue
+        if total > MAX_CANDIDATES:
             return True  # too many to rule out: assume they might
+        if identity is None and not pins:
+            return True
         for vals, _, _ in readings(tokens, n - k):
-            if any(v is TEXT or v is None for v in vals):
-                continue
+            if any(v is TEXT for v in vals):
+                return True
             for blanks in combinations(range(n), k):
                 it = iter(vals)
-                full = tuple(0 if j in blanks else next(it) for j in range(n))
-                if identity(full):
+                full = tuple(None if j in blanks else next(it) for j in range(n))
+                if any(full[j] != v for j, v in pins):
+                    continue
+                if identity is None or identity(tuple(0 if v is None else v for v in full)):
                     return True
     return False
 

@@ -337,7 +337,9 @@ class StreamReader:
     """Aligns the runs to the grammar: a small state machine over label runs, each anchoring the
     value run after it."""
 
-    def __init__(self, template: str | None, where_of):
+    def __init__(self, template: str | None, where_of, careful: bool = False):
+        self.careful = careful  # the text leaves blank cells out somewhere: cut digits only beyond doubt
+        self.short_rows = 0  # rows with fewer digits than cells (evidence of blank cells left out)
         self.template = template
         self.where_of = where_of
         self.res = StreamResult()
@@ -642,8 +644,10 @@ class StreamReader:
             self.rows[(tname, rname)] = [t.raw for t in toks]
         money = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else frozenset()
         signed = [c.split(".")[-1] in T.SIGNED_COLUMNS for c in cols]
+        if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
+            self.short_rows += 1
         pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname),
-                              [c.split(".")[-1] for c in cols])
+                              [c.split(".")[-1] for c in cols], careful=self.careful)
         if pl.candidates and tname == "applications":
             self.open_rows[rname] = (pl.candidates, toks, where)
         def raw_run() -> str:
@@ -839,9 +843,15 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             if isinstance(item, ValueRun):
                 item.last = False
                 break
+    stated = stated_values(mapped)
     reader = StreamReader(template, where_of)
-    reader.stated = stated_values(mapped)
+    reader.stated = stated
     res = reader.read(items)
+    if reader.short_rows:
+        # the text leaves blank cells out somewhere: read again, cutting digits only beyond doubt
+        reader = StreamReader(template, where_of, careful=True)
+        reader.stated = stated
+        res = reader.read(items)
     res.where_of = where_of
     reader.cross_rows()
     res.template_votes = {"template": [template or ""]}
