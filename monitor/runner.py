@@ -52,8 +52,10 @@ class RunResult:
 
 def run_check(s: Session, cfg: MonitorConfig | None = None, *, year: int | None = None,
               province: str | None = None, as_of: date | None = None, now: datetime | None = None,
-              families: tuple[str, ...] | None = None) -> RunResult:
-    """Check the reports in ``s`` and store the findings (the caller commits)."""
+              families: tuple[str, ...] | None = None, store: Session | None = None) -> RunResult:
+    """Check the reports in ``s`` and store the findings (the caller commits). ``store``: a
+    second session that stores the findings, so that the long read (``s``) holds no write lock
+    and the write is one short transaction."""
     cfg = cfg or MonitorConfig.load()
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     steps: list[Step] = []
@@ -82,7 +84,7 @@ def run_check(s: Session, cfg: MonitorConfig | None = None, *, year: int | None 
         step("evidence", t0)
         t0 = time.perf_counter()
         scope = Scope(years=None if year is None else {year}, province=province, rules=ran)
-        records = sync(s, view, hits, scope, now)
+        records = sync(store if store is not None else s, view, hits, scope, now)
         step("store", t0, len(records))
     finally:
         view.close()

@@ -12,23 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from db.home import Home
 from db.models import Document, ReportRow
-from nianbao.cli_demo import sample_sites_source, start_portal
+from nianbao.cli_demo import sample_sites_source
 
 SITE = "sample-gd-dongping"  # the smallest sample site (28 reports)
 TRIALS = 10
-
-
-@pytest.fixture(scope="module")
-def portal():
-    server = start_portal()
-    server.set_epoch(0)
-    yield server
-    server.stop()
 
 
 def _crawl(home: Path, portal, *extra: str) -> subprocess.Popen:
@@ -59,7 +50,8 @@ def _reports(home: Path) -> set[tuple]:
                 for r in s.scalars(select(ReportRow).where(ReportRow.is_current.is_(True)))}
 
 
-def test_kill_parent_child_or_both_then_resume(portal, tmp_path):
+def test_kill_parent_child_or_both_then_resume(sample_portal, tmp_path):
+    portal = sample_portal
     whole = tmp_path / "whole"
     p = _crawl(whole, portal)
     assert p.wait(timeout=300) == 0

@@ -25,9 +25,7 @@ from portal.render import render_html, render_tab
 from portal.synth import random_report
 
 
-def _cli(home: Path, *args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nianbao.cli", "--home", str(home), *args], capture_output=True,
-                          text=True, timeout=300, env=env, cwd=cwd)
+from tests.conftest import run_cli as _cli
 
 
 def _reports(tmp: Path, n: int, seed: int = 1) -> list[Path]:
@@ -129,7 +127,6 @@ def test_unchanged_refetch_keeps_the_earlier_report(tmp_path: Path) -> None:
 
 
 def test_cover_page_points_to_its_attachment_in_either_order(tmp_path: Path) -> None:
-    h = Home.open(tmp_path / "home")
     f = _reports(tmp_path, 1)[0]
     cover = "<html><head><title>某县第0局2022年政府信息公开工作年度报告</title></head><body>" \
             "<h1>某县第0局2022年政府信息公开工作年度报告</h1><p>全文详见附件。</p><a href='/f/nb.txt'>附件</a></body></html>"

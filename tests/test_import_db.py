@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select
@@ -17,9 +15,7 @@ from portal.render import render_html, render_tab
 from portal.synth import random_report
 
 
-def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nianbao.cli", "--home", str(home), *args], capture_output=True,
-                          text=True, timeout=300)
+from tests.conftest import run_cli as _cli
 
 
 def test_upgrade_creates_every_table(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """Running the monitor on the harvested reports and reading its findings back.
 
-Used by ``nianbao check``, the scheduler and the tests. The check reads everything, then writes
-its findings in one immediate transaction: on SQLite it waits for a concurrent import or check
-instead of failing with "database is locked", and two checks at once run one after the other.
+Used by ``nianbao check``, the scheduler and the tests. The check reads everything in one session
+(no write lock: imports and crawls go on), then writes its findings in a second, immediate
+transaction: on SQLite it waits for a concurrent import or check instead of failing with
+"database is locked", and two checks at once store one after the other.
 """
 from __future__ import annotations
 
@@ -26,9 +27,12 @@ def check(home: Home, *, year: int | None = None, province: str | None = None, a
     from monitor import MonitorConfig, run_check
 
     cfg = MonitorConfig.load()
-    with home.session(immediate=True) as s:
-        result = write_with_patience(
-            s, lambda: run_check(s, cfg, year=year, province=province, as_of=as_of, families=families))
+    with home.session() as read, home.session(immediate=True) as write:
+        def once():
+            read.rollback()  # a fresh snapshot on a retry
+            return run_check(read, cfg, year=year, province=province, as_of=as_of, families=families, store=write)
+
+        result = write_with_patience(write, once)
     return CheckResult(result.records, result.reports, result.open_errors)
 
 

@@ -18,8 +18,9 @@ whatever order. It decides, for one stored document:
   the site's region/level/default agency applied, and the current version of its
   (agency, year) marked.
 
-It never raises for a document's content; it commits nothing (the caller does, one document
-at a time, so a crash loses at most the document being read).
+It never raises for a document's content. It commits what it knows before reading a document
+(so no write lock is held while a large file is read) and leaves the final commit to the caller,
+one document at a time: a crash loses at most the reading of one document, which stays pending.
 """
 from __future__ import annotations
 
@@ -175,6 +176,9 @@ def process_document(s: Session, store: RawStore, doc: Document, *, segment: boo
             return _finish(doc, "duplicate", twin[0], reason=f"the same bytes as document {twin[1].id} ({twin[1].url})",
                            report_id=twin[0].id)
     name = meta.get("filename") or Path(doc.final_url or doc.url).name
+    # what is known so far is committed, so no lock is held while a large document is read (other
+    # writers of a SQLite file wait for a lock only as long as a short write takes)
+    s.commit()
     try:
         data = store.get(doc.sha256)
         report = extract(data, filename=name, content_type=doc.content_type, segment=segment)
