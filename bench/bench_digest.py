@@ -138,6 +138,7 @@ def main() -> None:
 
     subs = subscribers(args.subscribers, random.Random(2))
     with session(f"sqlite:///{path}") as s:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         wk = load_week(s, WEEK)
         t_load = time.perf_counter() - t0
@@ -154,7 +155,8 @@ def main() -> None:
           f"{len(wk.resolved)} resolved, {len(wk.coverage)} coverage, {len(wk.regions)} regions)")
     print(f"{n} digests rendered: {t_render:.1f}s ({t_render / n * 1000:.0f} ms each), {size / n / 1024:.0f} KiB a mail "
           f"on average, {new / n:.0f} new findings a mail")
-    print(f"total {t_load + t_render:.1f}s; peak RSS {peak_mb():.0f} MiB")
+    print(f"total {t_load + t_render:.1f}s wall, {time.process_time() - c0:.1f}s CPU "
+          f"(on a shared core the CPU time is the figure); peak RSS {peak_mb():.0f} MiB")
 
 
 if __name__ == "__main__":
