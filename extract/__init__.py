@@ -15,7 +15,7 @@ from extract.document import Document
 from extract.model import Problem, Report
 from extract.readers import BINARY_READERS
 
-__all__ = ["extract", "ExtractError", "sniff", "read_document", "Report"]
+__all__ = ["extract", "ExtractError", "sniff", "read_document", "Report", "is_report", "not_report_reason"]
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -102,6 +102,21 @@ def extract(data: bytes, *, filename: str | None = None, content_type: str | Non
 
 
 def is_report(report: Report) -> bool:
-    """Whether the document looks like an annual report at all (any table row, section or title)."""
-    has_tables = any(cv is not None for *_, cv in report.cells())
-    return has_tables or len(report.sections) >= 2 or report.title is not None
+    """Whether the document is an agency's annual report: it gives a number in a table, names an
+    agency or a title, or has sections with text of their own. The blank national template (its
+    headings and empty tables) is not one."""
+    return not_report_reason(report) is None
+
+
+def not_report_reason(report: Report) -> str | None:
+    """Why the document is not a report, or None when it is one."""
+    has_values = any(cv is not None and cv.value is not None for *_, cv in report.cells())
+    if has_values or report.title is not None or report.agency is not None:
+        return None
+    text = sum(len(s.text) for s in report.sections)
+    if len(report.sections) >= 2 and text >= 200:
+        return None
+    if report.sections or any(cv is not None for *_, cv in report.cells()):
+        return ("a blank form: the template's headings and empty tables, with no agency, no year and no "
+                "value of its own")
+    return "no report tables, sections or title were found"

@@ -112,7 +112,7 @@ def parse(files: tuple[str, ...], as_json: bool, cells: bool) -> None:
       nianbao parse ../shared/seeds/001_e02f11226f5e83d3.txt
       nianbao parse --json reports/*.html | jq .applications.new_received.total
     """
-    from extract import ExtractError, extract, is_report
+    from extract import ExtractError, extract, is_report, not_report_reason
     from nianbao.output import format_report, to_json
 
     status = 0
@@ -140,13 +140,13 @@ def parse(files: tuple[str, ...], as_json: bool, cells: bool) -> None:
             if scans:
                 click.echo(f"{name}: a scan with no text layer ({len(scans)} page(s)): {scans[0].message}", err=True)
             else:
-                click.echo(f"{name}: not a report: no report tables, sections or title were found", err=True)
+                click.echo(f"{name}: not a report: {not_report_reason(report)}", err=True)
             status = 2
             continue
         if any(p.kind in ("missing_table", "missing_section") for p in report.problems):
             status = max(status, 1)
         if as_json:
-            click.echo(to_json(report.as_dict(provenance=cells)))
+            click.echo(to_json({"file": name, **report.as_dict(provenance=cells)}))
         else:
             click.echo(format_report(report, name))
             click.echo("")

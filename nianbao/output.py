@@ -37,6 +37,19 @@ def _v(x: Any) -> str:
     return "·" if x is None else str(x)
 
 
+#: How a cell the extractor did not read shows: never like a blank one (·).
+UNREAD_MARK = "?"
+
+
+def _cell(report: Report, unread: set, table: str, row: str, col: str) -> str:
+    """A cell as text: its value, · where the report leaves it blank, ? where it was not read
+    (absent, or in doubt — a problem names it)."""
+    cv = report.cell(table, row, col)
+    if cv is None or (table, row, col) in unread:
+        return UNREAD_MARK
+    return _v(cv.value)
+
+
 _ROW_LABEL = {s.key: s.label for s in T.APPLICATION_ROWS}
 
 
@@ -48,22 +61,25 @@ def format_report(report: Report, name: str = "") -> str:
     if d["title"]:
         out.append(f"title: {d['title']}")
     out.append("")
-    out.append("三、收到和处理政府信息公开申请情况  (· = blank in the report)")
+    unread = report.unreadable()
+    out.append(f"三、收到和处理政府信息公开申请情况  (· = blank in the report, {UNREAD_MARK} = not read)")
     header = ["row"] + [T.APPLICANT_COLUMN_LABELS[c] for c in T.APPLICANT_COLUMNS]
-    rows = [[f"{k} {_ROW_LABEL.get(k, '')}"[:34]] + [_v(vals.get(c)) for c in T.APPLICANT_COLUMNS]
-            for k, vals in d["applications"].items()]
+    rows = [[f"{k} {_ROW_LABEL.get(k, '')}"[:34]] + [_cell(report, unread, "applications", k, c)
+                                                     for c in T.APPLICANT_COLUMNS]
+            for k in d["applications"]]
     out.append(grid(header, rows))
     out.append("")
     out.append("四、行政复议、行政诉讼")
     header = ["group"] + [T.REVIEW_COLUMN_LABELS[c] for c in T.REVIEW_COLUMNS]
-    rows = [[f"{g} {T.REVIEW_GROUP_LABELS[g]}"] + [_v(vals.get(c)) for c in T.REVIEW_COLUMNS]
-            for g, vals in d["review_litigation"].items()]
+    rows = [[f"{g} {T.REVIEW_GROUP_LABELS[g]}"] + [_cell(report, unread, "review_litigation", g, c)
+                                                   for c in T.REVIEW_COLUMNS]
+            for g in d["review_litigation"]]
     out.append(grid(header, rows))
     out.append("")
     out.append("二、主动公开 (第二十条)")
     for t, rows_ in d["proactive"].items():
         for r, vals in rows_.items():
-            out.append(f"  {t}.{r}: " + ", ".join(f"{c}={_v(v)}" for c, v in vals.items()))
+            out.append(f"  {t}.{r}: " + ", ".join(f"{c}={_cell(report, unread, t, r, c)}" for c in vals))
     out.append("")
     out.append("sections:")
     for s in d["sections"]:
