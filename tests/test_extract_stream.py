@@ -1,0 +1,131 @@
+"""The layout-free stream reader (issue 12): digits run together, the identities that may choose
+between cuts, damage that stays local, a text cut inside a table, and output that tells blank from
+unread. Each case is a small text written here, with what a careful reader must get from it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extract import extract, is_report, not_report_reason
+from extract.digits import UNREAD, NumToken, place
+from extract import template as T
+from tests.snapshots import SHARED
+
+HEAD = "某局2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+PROACTIVE = ("第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000行政规范性文件{docs}"
+             "第二十条第（五）项信息内容本年处理决定数量行政许可3第二十条第（六）项信息内容本年处理决定数量"
+             "行政处罚0行政强制0第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费0")
+APPS = ("三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+        "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+        "一、本年新收政府信息公开申请数量{new}二、上年结转政府信息公开申请数量0000000三、本年度办理结果"
+        "（一）予以公开{granted}（二）部分公开（区分处理的，只计这一情形，不计其他情形）0000000")
+REVIEW = ("四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+          "未经复议直接起诉复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计"
+          "{review}五、存在的主要问题及改进情况无。")
+
+
+def _glued(docs: str = "0011", new: str = "190000019", granted: str = "190000019",
+           review: str = "000000000000000", narrative: str = "") -> bytes:
+    return (HEAD + narrative + PROACTIVE.format(docs=docs) + APPS.format(new=new, granted=granted)
+            + REVIEW.format(review=review)).encode()
+
+
+def _row(r, table: str, row: str, cols=T.APPLICANT_COLUMNS) -> list:
+    return [r.value(table, row, c) if r.cell(table, row, c) is not None else "?" for c in cols]
+
+
+def test_glued_digits_cut_by_the_digit_rules_and_the_row_total() -> None:
+    r = extract(_glued(), filename="r.txt", segment=False)
+    # 190000019: 1|90|… and 19|…|19 obey the digit rules; only the second keeps 总计 = the parts
+    assert _row(r, "applications", "new_received") == [19, 0, 0, 0, 0, 0, 19]
+    assert _row(r, "review_litigation", "review", T.REVIEW_COLUMNS) == [0, 0, 0, 0, 0]
+    kinds = {(p.kind, p.row) for p in r.problems}
+    assert ("split_by_identity", "new_received") in kinds  # the monitor must not count R2 as the agency's
+    assert "(cut from '190000019'; the cut leans on the row's total)" in r.cell("applications", "new_received",
+                                                                                 "total").where
+
+
+def test_several_cuts_leave_the_cells_unread_and_say_which() -> None:
+    r = extract(_glued(docs="164640"), filename="r.txt", segment=False)
+    assert all(r.cell("art20_1", "normative_docs", c) is None for c in ("issued", "repealed", "in_force"))
+    p = next(p for p in r.problems if p.kind == "ambiguous_split" and p.row == "normative_docs")
+    assert "possible readings" in p.message and "(16, 4, 640)" in p.message
+    assert ("art20_1", "normative_docs", "issued") in r.unreadable()
+
+
+def test_a_number_the_text_states_chooses_between_cuts() -> None:
+    r = extract(_glued(docs="5416", narrative="本年制定规范性文件5件，现行有效的规范性文件16件。\n"),
+                filename="r.txt", segment=False)
+    assert [r.value("art20_1", "normative_docs", c) for c in ("issued", "repealed", "in_force")] == [5, 4, 16]
+    assert any(p.kind == "split_by_statement" for p in r.problems)
+
+
+def test_a_cut_no_identity_confirms_is_not_made() -> None:
+    # 191000019 in seven cells: 19|1|0|0|0|0|19, 1|9|10|…: none keeps the row's total, and the
+    # outcome rows of this excerpt do not close R3, so nothing may choose
+    r = extract(_glued(granted="191000019"), filename="r.txt", segment=False)
+    assert r.cell("applications", "granted", "total") is None
+    assert ("applications", "granted", "natural_person") in r.unreadable()
+
+
+def test_negative_numbers_only_in_the_change_column() -> None:
+    toks = [NumToken("88"), NumToken("720", sign="-")]
+    pl = place(toks, 3, None, [False, True, False], columns=("prev_count", "change", "decisions"), careful=False)
+    assert pl.values[0] == 88 and pl.values[1] is UNREAD and pl.values[2] is UNREAD  # -7|20 or -72|0
+    pl = place([NumToken("8"), NumToken("8"), NumToken("720", sign="-")], 3, None, [False, True, False])
+    assert pl.values == [UNREAD] * 3  # -720 cannot be a 处理决定数量
+
+
+def test_one_stray_byte_damages_only_what_it_touches() -> None:
+    data = _glued()
+    good = extract(data, filename="r.txt", segment=False)
+    at = data.index("7000007".encode()) if b"7000007" in data else data.index(b"190000019")
+    bad = extract(data[:at + 2] + b"\xff" + data[at + 2:], filename="r.txt", segment=False)
+    assert bad.meta["encoding"] == "utf-8+replace"
+    assert any(p.kind == "damaged_bytes" for p in bad.problems)
+    assert bad.cell("applications", "new_received", "total") is None
+    assert bad.value("applications", "granted", "total") == good.value("applications", "granted", "total") == 19
+
+
+def test_a_text_cut_inside_its_last_number_leaves_that_row_unread() -> None:
+    text = ("某局2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第(一)项 | |||\n"
+            "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章 | 0 | 0 | 0 |\n行政规范性文件 | 3 | 1 | 29")
+    whole = extract((text + " |\n").encode(), filename="r.txt", segment=False)
+    assert whole.value("art20_1", "normative_docs", "in_force") == 29
+    cut = extract(text[:-1].encode(), filename="r.txt", segment=False)  # 29 cut to 2
+    assert cut.cell("art20_1", "normative_docs", "in_force") is None
+    assert any(p.kind == "truncated" and p.row == "normative_docs" for p in cut.problems)
+    assert cut.value("art20_1", "regulations", "issued") == 0
+
+
+def test_pipe_rows_without_a_leading_pipe_and_traditional_script() -> None:
+    text = ("某鎮2022年政府信息公開工作年度報告\n二、主動公開政府信息情況\n第二十條第(一)項 | |||\n"
+            "信息內容 | 本年製發件數 | 本年廢止件數 | 現行有效件數 |\n規章 | 2 | 0 | 2 |\n行政規範性文件 | 0 | 0 | 5 |\n"
+            "三、收到和處理政府信息公開申請情況\n")
+    r = extract(text.encode(), filename="r.txt", segment=False)
+    assert [r.value("art20_1", "regulations", c) for c in ("issued", "repealed", "in_force")] == [2, 0, 2]
+    assert r.value("art20_1", "normative_docs", "in_force") == 5
+
+
+def test_the_blank_national_template_is_not_a_report() -> None:
+    path = SHARED / "corpus" / "real" / "template-2021-blank.docx"
+    if not path.exists():
+        pytest.skip("../shared is not beside the repository")
+    r = extract(path.read_bytes(), filename=path.name, segment=False)
+    assert not is_report(r)
+    assert "blank form" in not_report_reason(r)
+
+
+def test_parse_tells_unread_from_blank_and_names_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "r.txt"
+    f.write_bytes(_glued(docs="164640"))
+    out = subprocess.run([sys.executable, "-m", "nianbao.cli", "parse", str(f)], capture_output=True, text=True)
+    line = next(ln for ln in out.stdout.splitlines() if "art20_1.normative_docs" in ln)
+    assert "issued=?" in line
+    out = subprocess.run([sys.executable, "-m", "nianbao.cli", "parse", "--json", str(f), str(f)],
+                         capture_output=True, text=True)
+    assert [json.loads(ln)["file"] for ln in out.stdout.splitlines()] == [str(f), str(f)]
