@@ -10,10 +10,10 @@ the digits as written.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
 
 #: More candidate readings than this: the row is not read (and the cost stays bounded).
 MAX_CANDIDATES = 4000

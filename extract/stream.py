@@ -19,11 +19,12 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from extract import template as T
 from extract.digits import TEXT, UNREAD, NumToken, Placement, place
 from extract.document import Document, Paragraph, Table
-from extract.grammar import MAP, Event, NUMBERING, leftover, scan
+from extract.grammar import MAP, NUMBERING, Event, leftover, scan
 
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
 MAX_CHARS = 1_000_000
@@ -465,7 +466,7 @@ class StreamReader:
             if self.table == "applications":
                 if self.aphase == "header":
                     self.aheader.append("other_org")
-                elif self.group == "other" and (self.template or "2021") in _spec("other.other").templates:
+                elif self.group == "other" and (self.template or T.DEFAULT_TEMPLATE) in _spec("other.other").templates:
                     return ("applications", "other.other")
             return None
         if k == "total_word":
@@ -560,7 +561,7 @@ class StreamReader:
             return (), "the header fits both templates' columns"
         cols = spec.columns[tpl]
         order = [next(i for i, (k, _) in enumerate(cols) if (tpl, k) in targets) for targets in heard]
-        if any(b <= a for a, b in zip(order, order[1:])):
+        if any(b <= a for a, b in pairwise(order)):
             return (), "the header lists the columns in an order other than the template's"
         return cols, ""
 
@@ -591,7 +592,7 @@ class StreamReader:
 
     def applicant_header_problem(self) -> str:
         order = [T.APPLICANT_COLUMNS.index(c) for c in self.aheader if c != "total"]
-        if any(b <= a for a, b in zip(order, order[1:])):
+        if any(b <= a for a, b in pairwise(order)):
             return "the header lists the applicant columns in an order other than the template's"
         return ""
 
@@ -603,8 +604,8 @@ class StreamReader:
         groups = self.rheader_groups
         n = len(T.REVIEW_COLUMNS)
         cyc = self.rheader_cols
-        bad = any(b < a for a, b in zip(groups, groups[1:]))
-        bad = bad or any(b <= a and a != n - 1 for a, b in zip(cyc, cyc[1:]))
+        bad = any(b < a for a, b in pairwise(groups))
+        bad = bad or any(b <= a and a != n - 1 for a, b in pairwise(cyc))
         if bad:
             for g in T.REVIEW_GROUPS:
                 self.unread("review_litigation", g, T.REVIEW_COLUMNS,
@@ -708,7 +709,7 @@ class StreamReader:
         while changed and self.open_rows:
             changed = False
             for row, (cands, toks, where) in list(self.open_rows.items()):
-                for name, plus, minus in T.cross_row_identities(self.template or "2021"):
+                for name, plus, minus in T.cross_row_identities(self.template or T.DEFAULT_TEMPLATE):
                     if row not in plus and row not in minus:
                         continue
                     sign = 1 if row in plus else -1
@@ -777,13 +778,6 @@ def _junk_start(run: LabelRun) -> bool:
     events = scan(run.text)
     start = events[0][0] if events else len(run.text)
     return len(leftover(run.text[:start])) > 0
-
-
-def _token_of(toks: list[NumToken], txt: str) -> NumToken | None:
-    for t in toks:
-        if t.kind == "num" and (t.sign + t.digits + (f".{t.frac}" if t.frac else "")).endswith(txt):
-            return t
-    return None
 
 
 def _fmt(v) -> str:
@@ -878,7 +872,7 @@ def vote(items: list[LabelRun | ValueRun]) -> str | None:
         return None
     labels = labels[start:]
     found = {t: [c for c in cues if "".join(c.translate(MAP).split()) in labels] for t, cues in T.TEMPLATE_CUES.items()}
-    n21, n19 = len(found["2021"]), len(found["2019"])
-    if n21 == n19:
+    ranked = sorted(found, key=lambda t: -len(found[t]))
+    if len(ranked) < 2 or len(found[ranked[0]]) == len(found[ranked[1]]):
         return None
-    return "2021" if n21 > n19 else "2019"
+    return ranked[0]

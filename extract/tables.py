@@ -17,14 +17,20 @@ from extract.model import BLOCKING_KINDS, CellValue, Problem, Report
 from extract.values import clean, parse_value
 
 _ITEM = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
-_APPLICANT_HEADERS = {
-    "自然人": "natural_person", "商业企业": "commercial", "科研机构": "research",
-    "社会公益组织": "social_welfare", "社会组织": "social_welfare", "公益组织": "social_welfare",
-    "法律服务机构": "legal_service", "其他": "other_org", "其他组织": "other_org", "总计": "total",
-}
+_APPLICANT_HEADERS = {norm(k): v for k, v in T.APPLICANT_HEADER_SYNONYMS.items()}
 _TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES.items()}
 _ROW_LABELS = {spec.key: strip_numbering(norm(spec.label)) for spec in T.APPLICATION_ROWS}
-_EXACT_ROWS = {"other.other"}  # "3.其他" is only this row under （六）其他处理
+_EXACT_ROWS = set(T.BARE_ROW_LABELS)  # "3.其他" is only this row under （六）其他处理
+_PROACTIVE_HEADER = norm(T.PROACTIVE_HEADER_CUE)
+_APP_TABLE_CUES = tuple(norm(c) for c in T.APPLICATION_TABLE_CUES)
+_REVIEW_GROUP = norm(T.REVIEW_GROUP_LABELS[T.REVIEW_GROUPS[0]])
+_REVIEW_HEADER_CUES = tuple(norm(c) for c in T.REVIEW_HEADER_CUES)
+_FIRST_ROW_CUES = next(s.cues for s in T.APPLICATION_ROWS if s.key == T.APPLICATION_FIRST_ROW)
+# group cues in the order they are tried: the litigation groups (and their parent 行政诉讼) before 行政复议,
+# which the litigation labels do not contain but a merged header cell may hold beside them
+_REVIEW_GROUP_ORDER = ([(norm(c), i) for c, i in T.REVIEW_GROUP_CUES if i > 0]
+                       + [(norm(c), 1) for c in T.REVIEW_PARENT_CUES]
+                       + [(norm(c), i) for c, i in T.REVIEW_GROUP_CUES if i == 0])
 _REVIEW_HEADERS = {norm(label): i for i, label in enumerate(T.REVIEW_COLUMN_LABELS.values())}
 _GROUP_CUES = {g: tuple(norm(c) for c in cues) for g, cues in T.APPLICATION_GROUPS.items()}
 
@@ -33,13 +39,14 @@ def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
     """Vote from the labels: 本年制发件数 / （六） sub-rows ⇒ 2021; 本年新制作数量 / 第（九）项 ⇒ 2019."""
     text = "".join(norm(c.text) for t in doc.tables for row in t.rows for c in row)
     found = {t: [c for c in cues if c in text] for t, cues in _TEMPLATE_CUES.items()}
-    n21, n19 = len(found["2021"]), len(found["2019"])
-    if n21 == n19:
+    ranked = sorted(found, key=lambda t: -len(found[t]))
+    if len(ranked) < 2 or len(found[ranked[0]]) == len(found[ranked[1]]):
         return None, found
-    return ("2021" if n21 > n19 else "2019"), found
+    return ranked[0], found
 
 
 _EXACT_SPECS = [spec for spec in T.APPLICATION_ROWS if spec.key in _EXACT_ROWS]
+_SPEC = {spec.key: spec for spec in T.APPLICATION_ROWS}
 
 
 @lru_cache(maxsize=4096)
@@ -123,7 +130,7 @@ class TableReader:
             self.ptable = T.PROACTIVE_BY_ITEM.get(item.group(1))
             self.pcols = None
             return
-        if self.section == "proactive" and labels and labels[0].startswith("信息内容") and not has_number:
+        if self.section == "proactive" and labels and labels[0].startswith(_PROACTIVE_HEADER) and not has_number:
             self._proactive_header(cells, label_idx[0], table)
             return
         if self.section == "proactive" and self.ptable is not None and labels:
@@ -131,9 +138,9 @@ class TableReader:
             if hit and at != last:  # the row label is followed by cells that are not numbers
                 self._proactive_row(hit, cells, at, table, where)
                 return
-        if ("勾稽" in joined or "申请人情况" in joined) and not has_number:
+        if any(c in joined for c in _APP_TABLE_CUES) and not has_number:
             self.section, self.group = "applications", None
-        if "行政复议" in joined and ("行政诉讼" in joined or "结果维持" in joined) and not has_number:
+        if _REVIEW_GROUP in joined and any(c in joined for c in _REVIEW_HEADER_CUES) and not has_number:
             self.section = "review"
             self._review_header(cells)
             return
@@ -148,7 +155,7 @@ class TableReader:
             return
 
         # data rows
-        if self.section == "review" or (not labels and len(values) >= 15 and not self.review_done
+        if self.section == "review" or (not labels and len(values) >= T.REVIEW_CELLS and not self.review_done
                                          and self.section != "proactive"):
             if not labels or self.section == "review":
                 self._review_row(values, table, where)
@@ -157,7 +164,7 @@ class TableReader:
         if prow and self.section != "applications":
             self._proactive_row(prow, cells, label_idx[-1], table, where)
             return
-        if self.section in (None, "proactive") and any("本年新收" in lb for lb in labels):
+        if self.section in (None, "proactive") and any(cue in lb for lb in labels for cue in _FIRST_ROW_CUES):
             self.section, self.group = "applications", None
         if self.section == "applications":
             self._application_row(labels, values, table, where)
@@ -168,14 +175,14 @@ class TableReader:
     def _blank_row(self, labels: list[str], values: list[TCell], table: Table, where: str) -> bool:
         """A data row whose cells are all left blank: read as nulls (blank is what it says), not as
         a header. Only rows with a full set of empty value cells qualify, so headers never do."""
-        if self.section == "review" and not labels and len(values) >= 15 and not self.review_done:
+        if self.section == "review" and not labels and len(values) >= T.REVIEW_CELLS and not self.review_done:
             self._review_row(values, table, where)
             return True
         if not labels:
             return False
         if self.section == "applications" and len(values) >= len(T.APPLICANT_COLUMNS):
             key, how = self._match_row(labels)
-            if key is None or how != "cue" or (key == "other" and self.template == "2021"):
+            if key is None or how != "cue" or (self.template and self.template not in _SPEC[key].templates):
                 return False
             self._application_row(labels, values, table, where)
             return True
@@ -313,7 +320,7 @@ class TableReader:
         self._update_group(labels[:-1])
         for text in (labels[-1], "".join(labels)):
             t = strip_numbering(text)
-            cands = [(99, spec) for spec in _EXACT_SPECS if t == "其他" and self.group == spec.group]
+            cands = [(99, spec) for spec in _EXACT_SPECS if t == norm(T.BARE_ROW_LABELS[spec.key]) and self.group == spec.group]
             cands += _cue_hits(t)
             if self.group:
                 grouped = [c for c in cands if c[1].group == self.group]
@@ -367,7 +374,7 @@ class TableReader:
         groups, cols = [], []
         for c in cells:
             t = norm(c.text)
-            g = 2 if "复议后起诉" in t else 1 if ("未经复议" in t or "行政诉讼" in t) else 0 if "行政复议" in t else None
+            g = next((i for cue, i in _REVIEW_GROUP_ORDER if cue in t), None)
             if g is not None:
                 groups.append(g)
             if t in _REVIEW_HEADERS:
@@ -398,7 +405,6 @@ class TableReader:
                tname: str, row: str | None, where: str, by_grid: bool = False) -> list:
         """Values for ``columns`` from a row's value cells, or _MISSING where not certain."""
         n = len(columns)
-        full_grid = table.grid and len(grid_cols) == n
         if len(cells) >= n and all(_blank(c) for c in cells):
             return [CellValue(None, c.text, c.where) for c in cells[:n]]  # a row left blank
         out = self._place_cells(cells, columns, table, grid_cols, tname, row, where, by_grid)
@@ -521,7 +527,7 @@ def read_tables(doc: Document, report: Report) -> None:
                                            f"{cues}", "tables"))
         elif doc.tables:
             report.problems.append(Problem("template_unknown", "no template labels found in the tables", "tables"))
-    elif cues["2019"] and cues["2021"]:
+    elif sum(1 for found in cues.values() if found) > 1:
         report.problems.append(Problem("template_mixed", f"labels of both templates: {cues}; read as {template}",
                                        "tables"))
     TableReader(report, template).read(doc)
@@ -563,9 +569,7 @@ def _complete_reading(report: Report) -> bool:
         if tpl not in spec.columns:
             continue
         rows = report.proactive.get(spec.key, {})
-        for row in spec.rows:
-            if row == "other_services" and tpl == "2021":
-                continue
+        for row in T.proactive_rows(spec, tpl):
             if any(rows.get(row, {}).get(c) is None for c in _columns_of(spec.key, tpl)):
                 return False
     return True
@@ -679,7 +683,7 @@ def _covered(report: Report, p: Problem) -> set[tuple[str, str, str]]:
 
 def _complete(report: Report) -> None:
     """Lay out every canonical key of the template; record the ones the document lacks."""
-    tpl = report.template or "2021"
+    tpl = report.template or T.DEFAULT_TEMPLATE
     apps: dict = {}
     found_any = bool(report.applications)
     for spec in T.APPLICATION_ROWS:
@@ -709,7 +713,7 @@ def _complete(report: Report) -> None:
         got = report.proactive.get(spec.key, {})
         rows = {}
         for row in spec.rows:
-            if tpl == "2021" and row == "other_services" and row not in got:
+            if row not in T.proactive_rows(spec, tpl) and row not in got:
                 continue
             rows[row] = {k: got.get(row, {}).get(k) for k, _ in cols}
         pro[spec.key] = rows

@@ -190,6 +190,20 @@ PROACTIVE_COLUMN_LABELS: dict[str, dict[str, dict[str, str]]] = {
 # --- the template as a grammar: header cues, synonyms and identities (read by extract.grammar
 # --- and extract.tables; a new label variant is a line here, never a code branch)
 
+#: The template assumed where a document shows neither (the one in force since 2021).
+DEFAULT_TEMPLATE = "2021"
+#: Rows whose printed label is a bare word that names them only under their group heading
+#: (3.其他 under （六）其他处理); elsewhere the word is a column header or part of another label.
+BARE_ROW_LABELS: dict[str, str] = {"other.other": "其他"}
+#: Proactive rows that exist only in some templates (其他对外管理服务事项 was dropped in 2021).
+PROACTIVE_ROW_TEMPLATES: dict[tuple[str, str], tuple[str, ...]] = {("art20_5", "other_services"): ("2019",)}
+
+
+def proactive_rows(spec: "ProactiveTable", template: str) -> list[str]:
+    """The rows a 第二十条 table has in ``template``."""
+    return [r for r in spec.rows if template in PROACTIVE_ROW_TEMPLATES.get((spec.key, r), TEMPLATES)]
+
+
 #: Applicant column headers and their synonyms (社会组织 for 社会公益组织 …).
 APPLICANT_HEADER_SYNONYMS: dict[str, str] = {
     "自然人": "natural_person", "商业企业": "commercial", "科研机构": "research",
