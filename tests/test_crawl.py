@@ -593,7 +593,8 @@ def test_nianbao_crawl_command(portal, tmp_path):
     row = next(line for line in lines if line.split()[:1] == ["sample-js-xiqiao"])  # the summary table
     truth = sum(1 for x in portal.truth.reports if x.site == "sample-js-xiqiao")
     assert row.split()[1] == "finished" and int(row.split()[3]) == truth, r.output
-    assert f"ok {truth}" in row
+    assert f"report {truth}" in row  # what each document became: the reports, and their cover pages
+    assert f"cover {sum(1 for x in portal.truth.reports if x.site == 'sample-js-xiqiao' and x.attachment)}" in row
     r = CliRunner().invoke(main, ["--home", str(tmp_path), "reports"])
     assert r.exit_code == 0
     # cover pages ("全文详见附件") are listed too, as not_report; the reports themselves once each

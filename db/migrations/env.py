@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
 
 import db.models_ops  # noqa: F401 - the scheduler's and digest's tables join the same metadata
 from db.models import Base
@@ -19,8 +18,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
-                                     poolclass=pool.NullPool)
+    # nianbao's own engine: on SQLite it waits for other writers (busy timeout) instead of failing
+    from db.session import engine
+
+    connectable = engine(config.get_main_option("sqlalchemy.url"))
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

@@ -284,6 +284,7 @@ def extract_documents(home: Home, ids: Iterable[int], *, segment: bool = True,
     counts: dict[str, int] = {}
     cache: dict = {}
     store = home.store
+    ids = list(ids)
     with home.session(immediate=True) as s:
         for doc_id in ids:
             try:
@@ -308,7 +309,13 @@ def extract_documents(home: Home, ids: Iterable[int], *, segment: bool = True,
             counts[key] = counts.get(key, 0) + 1
             if on_each is not None:
                 on_each(key)
-    return counts
+        # final outcomes: a detail page read before its attachment became a cover afterwards
+        done = [i for i in ids if i is not None]
+        final: dict[str, int] = {}
+        for n in range(0, len(done), 500):
+            for (outcome,) in s.execute(select(Document.outcome).where(Document.id.in_(done[n:n + 500]))):
+                final[outcome or "failed"] = final.get(outcome or "failed", 0) + 1
+    return final if final else counts
 
 
 def reextract(home: Home, *, pending: bool = False, stale: bool = False, on_each=None) -> dict[str, int]:
