@@ -136,6 +136,7 @@ class ParquetWriter(_PerTableFiles):
 
     def __init__(self, out: Path):
         super().__init__(out)
+        self.pending: dict[str, list[pa.RecordBatch]] = {}
         self.unfit = 0  # decimals with more digits than decimal128(38, 10) holds: left null, text kept
 
     def _schema(self, table: str) -> pa.Schema:
@@ -171,11 +172,28 @@ class ParquetWriter(_PerTableFiles):
                 out.append(d)
             return pa.array(out, type=self.DECIMAL)
 
+    #: Values (rows × columns) gathered before a row group is written: one row group per chunk
+    #: of 200 reports would make the file's metadata, held in memory until close, grow with the corpus.
+    ROW_GROUP_VALUES = 4_000_000
+
     def _write(self, table: str, batch: pa.RecordBatch) -> None:
         w = self.files.get(table) or self._open(table)
         schema = w.schema
         arrays = [self._decimal(a) if pa.types.is_decimal(f.type) else a for f, a in zip(schema, batch.columns)]
-        w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        pending = self.pending.setdefault(table, [])
+        pending.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        if sum(b.num_rows for b in pending) * len(schema) >= self.ROW_GROUP_VALUES:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        pending = self.pending.pop(table, [])
+        if pending:
+            self.files[table].write_table(pa.Table.from_batches(pending), row_group_size=1 << 30)
+
+    def close(self, dictionary: dict[str, Any]) -> list[Path]:
+        for table in list(self.pending):
+            self._flush(table)
+        return super().close(dictionary)
 
 
 # ------------------------------------------------------------------------------ JSON Lines
