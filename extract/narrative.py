@@ -45,9 +45,55 @@ def cn_int(text: str) -> int:
     return _CN[text]
 
 
+#: A heading inside a long line (a page saved with its line breaks collapsed): 二、主动公开政府信息情况
+_INLINE = re.compile(r"(?<![A-Za-z（(])([一二三四五六])\s*[、.．]\s*(?=\S)")
+_TITLE_END = re.compile(r"情况|事项|措施|问题")
+
+
+def split_inline_headings(paras: list[Paragraph], long: int = 300) -> list[Paragraph]:
+    """Long paragraphs that hold the section headings inline (一、总体情况2023年以来…) split at
+    them, so the sections of a one-line page are found like any other: a heading is taken only
+    with its number in sequence and a title that has the section's cue within a few characters."""
+    out: list[Paragraph] = []
+    expect = 1
+    for p in paras:
+        if len(p.text) < long:
+            out.append(p)
+            m = _HEADING.match(p.text)
+            if m and (m.group(1) or m.group(2)):
+                expect = max(expect, _CN[m.group(1) or m.group(2)] + 1)
+            continue
+        cuts: list[tuple[int, int]] = []  # (start of the heading, end of its title)
+        for m in _INLINE.finditer(p.text):
+            num = _CN[m.group(1)]
+            if num != expect:
+                continue
+            window = p.text[m.end():m.end() + 30]
+            cues = T.SECTIONS[num - 1][2]
+            at = min((window.find(c) for c in cues if c in window), default=-1)
+            if at < 0 or at > 8:
+                continue
+            end = _TITLE_END.search(window, at)
+            title_end = m.end() + (end.end() if end and end.end() <= 26 else at + max(len(c) for c in cues if c in window))
+            cuts.append((m.start(), title_end))
+            expect = num + 1
+        if not cuts:
+            out.append(p)
+            continue
+        at = 0
+        for a, b in cuts:
+            if p.text[at:a].strip():
+                out.append(Paragraph(p.text[at:a].strip(), p.where))
+            out.append(Paragraph(p.text[a:b].strip(), f"{p.where} char {a + 1}"))
+            at = b
+        if p.text[at:].strip():
+            out.append(Paragraph(p.text[at:].strip(), p.where))
+    return out
+
+
 def find_sections(doc: Document) -> tuple[list[tuple[int, str, str, Paragraph]], list[Paragraph]]:
     """Headings as (section index, key, title, paragraph), in document order."""
-    paras = doc.paragraphs
+    paras = split_inline_headings(doc.paragraphs)
     heads: list[tuple[int, str, str, Paragraph]] = []
     expect = 0
     for p in paras:

@@ -129,3 +129,14 @@ def test_parse_tells_unread_from_blank_and_names_the_file(tmp_path: Path) -> Non
     out = subprocess.run([sys.executable, "-m", "nianbao.cli", "parse", "--json", str(f), str(f)],
                          capture_output=True, text=True, check=False)
     assert [json.loads(ln)["file"] for ln in out.stdout.splitlines()] == [str(f), str(f)]
+
+
+def test_sections_of_a_page_saved_on_one_line() -> None:
+    body = ("本报告由六个部分组成。" * 10 + "一、总体情况2023年，我局主动公开信息312条。二、主动公开政府信息情况"
+            + "第二十条" * 3
+            + "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：…）四、政府信息公开行政复议、行政诉讼情况"
+            + "五、存在的主要问题及改进情况政策解读形式有待丰富。六、其他需要报告的事项本年度没有产生信息公开处理费。")
+    r = extract(("某局2023年政府信息公开工作年度报告\n" + body * 1).encode(), filename="r.txt", segment=False)
+    assert [s.key for s in r.sections] == [k for k, _, _ in T.SECTIONS]
+    assert r.sections[0].text.startswith("2023年，我局")
+    assert not any(p.kind == "missing_section" for p in r.problems)
