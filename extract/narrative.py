@@ -50,7 +50,7 @@ _INLINE = re.compile(r"(?<![A-Za-z（(])([一二三四五六])\s*[、.．]\s*(?=
 _TITLE_END = re.compile(r"情况|事项|措施|问题")
 
 
-def split_inline_headings(paras: list[Paragraph], long: int = 300) -> list[Paragraph]:
+def split_inline_headings(paras: list[Paragraph], long: int = 200) -> list[Paragraph]:
     """Long paragraphs that hold the section headings inline (一、总体情况2023年以来…) split at
     them, so the sections of a one-line page are found like any other: a heading is taken only
     with its number in sequence and a title that has the section's cue within a few characters."""
