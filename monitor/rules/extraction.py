@@ -63,7 +63,8 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                         f"X1 未能完整读取报告（不是机关的错误）：{shown}。涉及这些单元格的核对已跳过，请人工查看原文。",
                         rep=rep.idx,
                         extra={"problems": probs},
-                        values=sorted((p.get("kind"), p.get("table"), p.get("row"), p.get("column")) for p in probs)))
+                        values=sorted((p.get("kind") or "", p.get("table") or "", p.get("row") or "",
+                                       p.get("column") or "") for p in probs)))
     hits += _documents(view)
     return hits
 
