@@ -79,7 +79,7 @@ def export_cmd(obj, fmt: str, out: str, province: str | None, region: str | None
 
 
 @click.command()
-@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local unless "
               "the corpus may be public).")
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
