@@ -366,3 +366,20 @@ def test_hostile_agency_name_reaches_the_terminal_escaped(tmp_path: Path) -> Non
         assert "\x1b" not in out.stdout + out.stderr and "\u202e" not in out.stdout + out.stderr
     js = _cli(home, "reports", "--json")
     assert json.loads(js.stdout.splitlines()[0])["agency"] == "某县\x1b]8;;http://evil/\x1b\\局\u202e"
+
+
+def test_relative_sites_file_from_another_folder(tmp_path: Path) -> None:
+    """`crawl --sites sites.yaml` names a file relative to where the user stands; the crawl child
+    (started elsewhere) is given the resolved path."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "sites.yaml").write_text(
+        "province: 测试省\nsites:\n  - name: rel-site\n"
+        f"    start_urls: [\"http://127.0.0.1:{port}/index.html\"]\n    allowed_domains: [127.0.0.1]\n",
+        encoding="utf-8")
+    p = _cli(tmp_path / "home", "crawl", "--sites", "sites.yaml", "--local", "-s", "RETRY_TIMES=0", cwd=tmp_path)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert "rel-site" in p.stdout and "finished" in p.stdout
