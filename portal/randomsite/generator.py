@@ -557,9 +557,8 @@ class _Builder:
                 return (f'<div class="page"><script>var countPage = {n}; createPageHTML({n}, {i - 1}, "index", "shtml");'
                         '</script></div>')
             first = paths[0]
-            if "?" in first:
-                key = "page" if "page=" in paths[1] else "pageNo"
-                tmpl = f'"{first}&{key}=" + p'
+            if "?" in paths[1]:  # page 2 on: the first page's URL with a page parameter
+                tmpl = f'"{paths[1].rsplit("=", 1)[0]}=" + p'
             else:
                 stem = paths[1].rsplit("_", 1)[0] + "_"
                 ext = paths[1].rsplit(".", 1)[1]
