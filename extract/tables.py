@@ -658,16 +658,8 @@ def merge_stream(report: Report, res) -> None:
     report.problems = kept
 
 
-_STREAM_KINDS = frozenset({"missing_cell", "ambiguous_split"})
-
-
 def _where(res, cell) -> str:
     return cell.where or (res.where_of(cell.offset) + cell.note if res.where_of and cell.offset >= 0 else cell.note)
-
-
-def _all_read(report: Report, p: Problem) -> bool:
-    cells = _covered(report, p)
-    return bool(cells) and all(report.cell(t, r, c) is not None for t, r, c in cells)
 
 
 def _covered(report: Report, p: Problem) -> set[tuple[str, str, str]]:
