@@ -651,8 +651,12 @@ class StreamReader:
                               [c.split(".")[-1] for c in cols], careful=self.careful)
         if pl.candidates and tname == "applications":
             self.open_rows[rname] = (pl.candidates, toks, where)
+        joined: list[str] = []
+
         def raw_run() -> str:
-            return " ".join(t.raw for t in toks)
+            if not joined:
+                joined.append(" ".join(t.raw for t in toks))
+            return joined[0]
 
         if pl.how == "none":
             for key in keys:
