@@ -59,6 +59,7 @@ class Problem:
     table: str | None = None
     row: str | None = None
     column: str | None = None
+    identity: str | None = None  # split_by_identity: the rule whose identity chose the cut (R2, R3, R1, R4)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}

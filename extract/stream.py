@@ -361,8 +361,8 @@ class StreamReader:
 
     # -------------------------------------------------------------- problems and cells
     def problem(self, kind: str, message: str, where: str, table: str | None = None, row: str | None = None,
-                column: str | None = None) -> None:
-        self.res.problems.append((kind, message, where, table, row, column))
+                column: str | None = None, identity: str | None = None) -> None:
+        self.res.problems.append((kind, message, where, table, row, column, identity))
 
     def unread(self, table: str, row: str, cols, reason: str, where: str, veto: bool = False) -> None:
         for c in cols:
@@ -693,7 +693,7 @@ class StreamReader:
         if pl.how == "identity":
             self.problem("split_by_identity", f"the values {raw_run()!r} were cut into cells using the row's own "
                          f"total (parts sum to 总计); that identity is not evidence of the agency's arithmetic",
-                         where, tname, rname)
+                         where, tname, rname, identity=T.ROW_IDENTITY_RULE.get(tname))
         if pl.how == "stated":
             self.problem("split_by_statement", f"the values {raw_run()!r} were cut into cells using a number the "
                          "text states elsewhere", where, tname, rname)
@@ -748,7 +748,8 @@ class StreamReader:
                     self.res.problems = [p for p in self.res.problems
                                          if not (p[3] == "applications" and p[4] == row and p[0] in ("ambiguous_split", "missing_cell"))]
                     self.problem("split_by_identity", f"the values {raw_run!r} were cut into cells using {name}; that "
-                                 "identity is not evidence of the agency's arithmetic", where, "applications", row)
+                                 "identity is not evidence of the agency's arithmetic", where, "applications", row,
+                                 identity=name.split()[0])
                     del self.open_rows[row]
                     changed = True
                     break
@@ -855,7 +856,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     res.template_votes = {"template": [template or ""]}
     if not complete:
         res.problems.append(("too_long", f"the text has more than {MAX_TOKENS} tokens; the rest is not read",
-                             "document", None, None, None))
+                             "document", None, None, None, None))
     return res
 
 

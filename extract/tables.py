@@ -620,7 +620,8 @@ def merge_stream(report: Report, res) -> None:
         slot[col] = CellValue(cell.value, cell.raw, _where(res, cell))
         filled.add(key)
     # the stream's own problems, for the rows it looked at
-    mine = [Problem(kind, message, where, table, row, column) for kind, message, where, table, row, column in res.problems]
+    mine = [Problem(kind, message, where, table, row, column, identity)
+            for kind, message, where, table, row, column, identity in res.problems]
     kept: list[Problem] = []
     stream_rows = {(t, r) for (t, r, c), cell in res.cells.items() if cell.value is UNREAD}
     for p, cells in cover:

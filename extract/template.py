@@ -244,6 +244,10 @@ COUNT_UNITS: tuple[str, ...] = ("件", "条", "个", "项", "次", "篇")
 TABLE_REGION_ENDS: tuple[str, ...] = ("存在的主要问题", "其他需要报告", "其它需要报告")
 
 
+#: The monitor rule that checks each table's own row identity (named on split_by_identity problems).
+ROW_IDENTITY_RULE: dict[str, str] = {"applications": "R2", "review_litigation": "R4"}
+
+
 def row_identity(table: str):
     """The row's own arithmetic identity, as a function of the row's values in template order
     (the parts sum to the total), or None where the template has none."""

@@ -45,6 +45,7 @@ def test_glued_digits_cut_by_the_digit_rules_and_the_row_total() -> None:
     assert _row(r, "review_litigation", "review", T.REVIEW_COLUMNS) == [0, 0, 0, 0, 0]
     kinds = {(p.kind, p.row) for p in r.problems}
     assert ("split_by_identity", "new_received") in kinds  # the monitor must not count R2 as the agency's
+    assert next(p for p in r.problems if p.kind == "split_by_identity").identity == "R2"
     assert "(cut from '190000019'; the cut leans on the row's total)" in r.cell("applications", "new_received",
                                                                                  "total").where
 
