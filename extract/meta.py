@@ -22,6 +22,8 @@ _AGENCY_SUFFIX = r"(?:人民政府|政府|办事处|街道|镇|乡|局|委员会
 # an agency named in the opening sentence: 现向社会公布龙口镇2022年度…, 现将信访局2021年度…, X特编制2023年…
 _NAMED = re.compile(r"(?:公布|现将|,|，|。|^)([\u4e00-\u9fa5]{2,24}?" + _AGENCY_SUFFIX + r")(?:特|现)?(?:编制)?"
                     r"(?:19|20)\d{2}\s*年度?(?:政府信息公开|政务公开)")
+# …的坚强领导下，官洲街道办事处认真贯彻落实《条例》: the agency as the subject of the opening sentence
+_SUBJECT = re.compile(r"[,，。]\s*([\u4e00-\u9fa5]{2,24}?" + _AGENCY_SUFFIX + r")(?:认真|严格|坚持|深入|全面|紧紧)")
 _AGENCY_LINE = re.compile(r"^[\u4e00-\u9fa5]{2,30}" + _AGENCY_SUFFIX + "$")
 
 
@@ -65,6 +67,10 @@ def _agency_named(doc: Document) -> str | None:
             name = re.split(r"公布|现将|现向社会|由|关于", m.group(1))[-1]
             if _AGENCY_LINE.match(name):
                 return name
+    for p in doc.paragraphs[:4]:
+        m = _SUBJECT.search(p.text[:300])
+        if m and not re.match(r"^(?:我|本|该|全|各)", m.group(1)):
+            return m.group(1)
     paras = doc.paragraphs[-6:]
     for i, p in enumerate(paras):
         t = p.text.strip()
