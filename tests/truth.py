@@ -83,8 +83,8 @@ def load_truth(path: str | Path) -> dict[str, Any]:
     template = truth.get("template")
     if template not in T.TEMPLATES:
         raise ValueError(f"{path.name}: template must be one of {T.TEMPLATES}, not {template!r}")
-    if not isinstance(truth.get("year"), int) or not isinstance(truth.get("agency"), str):
-        problems.append("agency (string) and year (int) are required")
+    if not isinstance(truth.get("year"), int) or not (truth.get("agency") is None or isinstance(truth["agency"], str)):
+        problems.append("agency (a string, or null where the document names none) and year (int) are required")
     known = set(canonical_cells(template)) | _mixed_application_rows()
     cells = truth.setdefault("cells", {})
     undeterminable = truth.setdefault("undeterminable", [])

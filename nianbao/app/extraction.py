@@ -38,7 +38,7 @@ from db.home import Home
 from db.models import CellRow, Document, ReportRow, Site
 from db.rawstore import RawStore
 from db.store import now, refresh_current, save_report
-from extract import ExtractError, extract, is_report
+from extract import ExtractError, extract, is_report, not_report_reason
 from extract.versions import version_of
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ def process_document(s: Session, store: RawStore, doc: Document, *, segment: boo
             if key in overrides:
                 setattr(report, key, int(overrides[key]) if key == "year" else str(overrides[key]))
     status = "not_report" if not is_report(report) else ("problems" if report.problems else "ok")
-    outcome, error = ("not_report", None) if status == "not_report" else ("report", None)
+    outcome, error = ("not_report", not_report_reason(report)) if status == "not_report" else ("report", None)
     has_values = any(cv is not None and cv.value is not None for *_, cv in report.cells())
     if status in READABLE and doc.kind == "detail" and not has_values:
         files = _attachment_reports(s, doc)
