@@ -2,6 +2,7 @@
 alike, so a crawled report and an imported one are stored the same way."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 
 from sqlalchemy import delete, select
@@ -78,12 +79,17 @@ def save_report(s: Session, doc: Document, report: Report | None, *, status: str
         row.facts = [f.__dict__ for f in report.facts]
         row.meta = dict(report.meta)
         s.flush()
+    row.values_json = None
     if report is not None and status != "not_report":
+        packed: dict[str, str | None] = {}
         for t, r, c, cv in report.cells():
+            text = None if cv is None else value_text(cv.value)
             s.add(CellRow(report_id=row.id, table_key=t, row_key=r, column_key=c,
-                          value=None if cv is None else cv.value,
-                          value_text=None if cv is None else value_text(cv.value),
+                          value=None if cv is None else cv.value, value_text=text,
                           raw=None if cv is None else cv.raw, location=None if cv is None else cv.where))
+            packed[f"{t}/{r}/{c}"] = text
+        # the same values once more, packed per report: what the export reads (ReportRow.values_json)
+        row.values_json = json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
         if report.preamble:
             # kept for the monitor (W5 reads the 统计期限 stated here); not segmented, so it never
             # counts towards 内容雷同 — nearly every preamble cites the same 条例

@@ -397,12 +397,20 @@ def test_raw_tar_is_byte_identical_and_holds_the_originals(corpus: Path, tmp_pat
     assert gz1.read_bytes() == gz2.read_bytes() and gz1.read_bytes()[:2] == b"\x1f\x8b"
 
 
-def test_packed_cells_equal_row_by_row_and_fall_back_on_separators(corpus: Path, tmp_path: Path) -> None:
-    """The SQLite fast path (cells packed by the database) reads what the portable path reads;
-    a raw text holding one of its separators sends the chunk down the portable path."""
+def test_packed_values_read_as_the_cells_table_and_fall_back(corpus: Path, tmp_path: Path) -> None:
+    """The fast path (keys and values from ``reports.values_json``, raw text and location by
+    cell-id range) reads what the ``cells`` table holds, and migration 0004's backfill writes the
+    text ``save_report`` wrote; cells that do not line up with the packed values (a raw text
+    holding a separator, a missing cell) send the chunk down the row-by-row path instead."""
+    import importlib
     import shutil
 
-    from nianbao.app.export_query import _cells_packed, _cells_rows
+    from nianbao.app.export_query import (
+        _long_cells,
+        _long_packed,
+        _parse_packed,
+        _split_packed,
+    )
 
     db = tmp_path / "copy.sqlite"
     shutil.copy(corpus / "nianbao.sqlite", db)
@@ -410,12 +418,31 @@ def test_packed_cells_equal_row_by_row_and_fall_back_on_separators(corpus: Path,
     try:
         conn = s.connection()
         ids = sorted(current_ids(corpus))
-        packed, rows = _cells_packed(conn, ids), _cells_rows(conn, ids)
-        assert packed is not None
-        key = lambda cols: sorted(zip(*[c.to_pylist() for c in cols]), key=lambda r: tuple(map(str, r)))  # noqa: E731
-        assert key(packed) == key(rows) and len(rows[0]) > 1000
-        conn.exec_driver_sql("update cells set raw = 'a\x1fb' where id = (select min(id) from cells)")
-        assert _cells_packed(conn, ids) is None
+        packed = dict(conn.exec_driver_sql("select id, values_json from reports").fetchall())
+        texts = [packed[i] for i in ids]
+
+        def rows(long) -> list[tuple]:
+            return list(zip([ids[p] for p in long.pos], long.keys.to_pylist(), long.value.to_pylist(),
+                            long.raw.to_pylist(), long.location.to_pylist()))
+
+        fast, slow = _long_packed(conn, ids, texts), _long_cells(conn, ids)
+        assert fast is not None and rows(fast) == rows(slow) and len(rows(slow)) > 1000
+        split, parsed = _split_packed(texts), _parse_packed(texts)
+        assert split is not None and split[0].tolist() == parsed[0].tolist()
+        assert split[1].equals(parsed[1]) and split[2].equals(parsed[2])
+        assert any(v is None for v in parsed[2].to_pylist()) and "." in "".join(filter(None, parsed[2].to_pylist()))
+        assert _split_packed(['{"a/b/c": "1"}']) is None and _split_packed(['{"a/b/c":"1,2"}']) is None
+
+        backfill = importlib.import_module("db.migrations.versions.0004_packed_values").backfill
+        conn.exec_driver_sql("update reports set values_json = null")
+        assert backfill(conn, batch=3) >= len(ids)
+        assert dict(conn.exec_driver_sql("select id, values_json from reports").fetchall()) == packed
+
+        conn.exec_driver_sql("update cells set raw = 'a\x1db' where id = (select min(id) from cells where "
+                             f"report_id = {ids[0]})")
+        assert _long_packed(conn, ids, texts) is None
+        conn.exec_driver_sql(f"delete from cells where id = (select max(id) from cells where report_id = {ids[-1]})")
+        assert _long_packed(conn, ids, texts) is None
     finally:
         s.rollback()
         s.close()

@@ -3,16 +3,24 @@ exported table, streamed from the database as Arrow record batches.
 
 Streaming: reports are read in id order, ``CHUNK`` at a time, through a server-side cursor
 (``yield_per``); the cells and sections of one chunk are fetched by report id while the chunk is in
-hand and then dropped, so memory holds one chunk whatever the corpus size. Values are built from
-``cells.value_text`` (the digits as written; ``cells.value`` is a float on SQLite) and carried as
-text in the batches; each writer turns them into its own exact type.
+hand and then dropped, so memory holds one chunk whatever the corpus size.
+
+Values come from ``reports.values_json`` (migration 0004: each report's exact value texts packed
+once, as ``save_report`` writes them beside the cells), split by Arrow without a Python object per
+cell: reading ~250 rows of ``cells`` a report was most of an export's time. The wide ``reports``
+table needs nothing else; the long ``cells`` table adds each cell's raw text and location from
+``cells``, read by cell-id range and aligned by cell order. Reports without packed values, or
+whose cells do not line up with them, are read from ``cells`` row by row. Values are carried as
+text (the digits as written; ``cells.value`` is a float on SQLite); each writer turns them into
+its own exact type.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
+from itertools import chain
 from typing import Any, Iterator
 
 import numpy as np
@@ -128,10 +136,13 @@ def _batch(table: str, columns: dict[str, Any]) -> pa.RecordBatch:
                                        for a in arrays], schema=schema)
 
 
-def readable_json(text: str | None) -> str | None:
-    """Stored JSON re-written as UTF-8 (SQLAlchemy stores ``\\u6c5f`` escapes)."""
+def readable_json(text: Any) -> str | None:
+    """Stored JSON re-written as UTF-8 (SQLAlchemy stores ``\\u6c5f`` escapes). PostgreSQL's
+    driver hands JSON columns over already decoded: they are written out again."""
     if text is None:
         return None
+    if not isinstance(text, str):
+        return json.dumps(text, ensure_ascii=False, separators=(",", ":"))
     if text in ("[]", "{}", "null") or "\\u" not in text:
         return text
     return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
@@ -162,7 +173,7 @@ def _report_meta_query(conn: Connection, sel: Selection) -> Select:
                    ReportRow.is_current, ReportRow.format,
                    type_coerce(ReportRow.problems, Text), type_coerce(ReportRow.facts, Text),
                    ReportRow.extractor_version, Document.url, ReportRow.document_id, Document.sha256,
-                   Document.fetched_at)
+                   Document.fetched_at, ReportRow.values_json)
             .join(Document, Document.id == ReportRow.document_id)
             .outerjoin(Agency, Agency.id == ReportRow.agency_id)
             .where(ReportRow.id.in_(report_scope(conn, sel))).order_by(ReportRow.id))
@@ -186,55 +197,170 @@ def report_chunks(conn: Connection, sel: Selection, chunk: int = CHUNK) -> Itera
         yield _chunk(conn, [tuple(r) for r in part])
 
 
-@lru_cache(maxsize=1)
-def _key_values() -> pa.Array:
-    return pa.array([k.key for k in D.cell_keys()])
+# ------------------------------------------------------------------------------ cells of a chunk
+@dataclass
+class _Long:
+    """A chunk's cells in long form, report by report in cell order: ``pos`` is each cell's report
+    (its index in the chunk), ``keys`` its "table/row/column" key (dictionary-encoded: a few
+    hundred distinct keys), ``value`` the exact value text."""
+
+    pos: np.ndarray
+    keys: pa.DictionaryArray
+    value: pa.Array
+    raw: pa.Array
+    location: pa.Array
 
 
-#: Separators of the packed cells (ASCII group/unit separators; null marked by record separator).
-_CELL, _FIELD, _NULL = "\x1d", "\x1f", "\x1e"
-_CellCols = tuple  # (report_id int64, table, row, column, value_text, raw, location) as Arrow arrays
+def _all_true(mask: pa.Array) -> bool:
+    return bool(pc.all(mask).as_py() is not False)
 
 
-def _cells_rows(conn: Connection, ids: list[int]) -> _CellCols:
-    """The portable way: one row per cell."""
+def _split_packed(texts: list[str]) -> tuple[np.ndarray, pa.Array, pa.Array] | None:
+    """(cells per report, keys, values) of packed values as ``save_report`` writes them —
+    ``{"t/r/c":"12","t/r/c":null}``, no spaces, no escapes — split by Arrow, with no Python
+    object per cell. None when a text is written any other way (then :func:`_parse_packed`)."""
+    arr = pa.array(texts, pa.string())
+    if not _all_true(pc.and_(pc.starts_with(arr, "{"), pc.ends_with(arr, "}"))) \
+            or pc.sum(pc.count_substring(arr, "\\")).as_py():
+        return None
+    inner = pc.utf8_slice_codeunits(arr, 1, -1)
+    inner = pc.if_else(pc.equal(inner, ""), pa.scalar(None, pa.string()), inner)  # {} has no cells
+    items = pc.split_pattern(inner, ",")
+    counts = pc.fill_null(pc.list_value_length(items), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    pairs = pc.split_pattern(pc.list_flatten(items), '":')
+    if not _all_true(pc.equal(pc.list_value_length(pairs), 2)):
+        return None
+    key, value = pc.list_element(pairs, 0), pc.list_element(pairs, 1)
+    null = pc.equal(value, "null")
+    quoted = pc.and_(pc.and_(pc.starts_with(value, '"'), pc.ends_with(value, '"')),
+                     pc.greater_equal(pc.utf8_length(value), 2))
+    if not _all_true(pc.starts_with(key, '"')) or not _all_true(pc.or_(null, quoted)):
+        return None
+    value = pc.if_else(null, pa.scalar(None, pa.string()), pc.utf8_slice_codeunits(value, 1, -1))
+    return counts, pc.utf8_slice_codeunits(key, 1), value
+
+
+def _parse_packed(texts: list[str]) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """The same as :func:`_split_packed` for any valid JSON."""
+    values = [json.loads(t) for t in texts]
+    return (np.fromiter(map(len, values), np.int64, len(values)),
+            pa.array(list(chain.from_iterable(values)), pa.string()),
+            pa.array(list(chain.from_iterable(map(dict.values, values))), pa.string()))
+
+
+#: Separators of text packed by SQLite (group separator between cells; record separator standing
+#: for NULL): Arrow splits it, so no Python object is made per cell.
+_CELL, _NULL = "\x1d", "\x1e"
+
+
+def _null_marked(texts: list[pa.Array]) -> pa.Array:
+    col = pa.concat_arrays(texts) if texts else pa.array([], pa.string())
+    return pc.if_else(pc.equal(col, _NULL), pa.scalar(None, pa.string()), col)
+
+
+def _provenance_sqlite(conn: Connection, ids: list[int], counts: np.ndarray) -> tuple[pa.Array, pa.Array] | None:
+    """Raw text and location of a chunk's cells, read by cell-id range: ``save_report`` inserts a
+    report's cells together, so their ids are one contiguous run, and a range of the table's rowids
+    is read sequentially (through the ``report_id`` index it costs three times as much). Each run
+    is packed by ``group_concat`` into one string per column and split by Arrow. None when a
+    report's cells are not one run of the length its packed values say, or a text holds a separator."""
+    spans = {rid: (lo, hi, n) for rid, lo, hi, n in conn.exec_driver_sql(
+        "SELECT report_id, min(id), max(id), count(*) FROM cells WHERE report_id IN ({}) GROUP BY report_id"
+        .format(",".join(str(int(i)) for i in ids))).fetchall()}
+    runs: list[list[int]] = []  # [first, last] cell id of consecutive reports' cells
+    for rid, want in zip(ids, counts.tolist()):
+        lo, hi, n = spans.get(rid, (0, -1, 0))
+        if n != want or (n and hi - lo + 1 != n):
+            return None
+        if not n:
+            continue
+        if runs and runs[-1][1] + 1 == lo:
+            runs[-1][1] = hi
+        else:
+            runs.append([lo, hi])
+    raws, locs = [], []
+    for lo, hi in runs:
+        raw, loc = conn.exec_driver_sql(
+            "SELECT group_concat(coalesce(raw, char(30)), char(29)), group_concat(coalesce(location, char(30)), "
+            "char(29)) FROM (SELECT raw, location FROM cells WHERE id BETWEEN ? AND ? ORDER BY id)", (lo, hi)).one()
+        for text, out in ((raw, raws), (loc, locs)):
+            parts = pc.list_flatten(pc.split_pattern(pa.array([text], pa.string()), _CELL))
+            if len(parts) != hi - lo + 1:
+                return None
+            out.append(parts)
+    return _null_marked(raws), _null_marked(locs)
+
+
+def _provenance_rows(conn: Connection, ids: list[int], counts: np.ndarray) -> tuple[pa.Array, pa.Array] | None:
+    """The portable way: one row per cell, in (report, cell id) order."""
+    rows = conn.execute(select(CellRow.report_id, CellRow.raw, CellRow.location).where(CellRow.report_id.in_(ids))
+                        .order_by(CellRow.report_id, CellRow.id)).all()
+    pos = {rid: i for i, rid in enumerate(ids)}
+    got = np.bincount(np.fromiter((pos[r[0]] for r in rows), np.int64, len(rows)), minlength=len(ids))
+    if not np.array_equal(got, counts):
+        return None
+    return pa.array([r[1] for r in rows], pa.string()), pa.array([r[2] for r in rows], pa.string())
+
+
+def _long_packed(conn: Connection, ids: list[int], packed: list[str]) -> _Long | None:
+    """Keys and values from ``reports.values_json``; only the raw text and location come from
+    ``cells``, aligned by cell order (``save_report`` writes both in the same order). None when
+    the cells do not line up with the packed values."""
+    counts, keys, value = _split_packed(packed) or _parse_packed(packed)
+    read = _provenance_sqlite if conn.dialect.name == "sqlite" else _provenance_rows
+    prov = read(conn, ids, counts)
+    if prov is None:
+        return None
+    return _Long(np.repeat(np.arange(len(ids)), counts), keys.dictionary_encode(), value, *prov)
+
+
+def _long_cells(conn: Connection, ids: list[int]) -> _Long:
+    """Everything from ``cells``, one row per cell: for reports without packed values (rows
+    written by hand after migration 0004) or whose cells do not line up with them."""
     rows = conn.execute(
         select(CellRow.report_id, CellRow.table_key, CellRow.row_key, CellRow.column_key, CellRow.value_text,
                CellRow.raw, CellRow.location).where(CellRow.report_id.in_(ids))
         .order_by(CellRow.report_id, CellRow.id)).all()
-    cols = list(map(list, zip(*rows))) if rows else [[] for _ in range(7)]
-    return (pa.array(cols[0], type=pa.int64()), *(pa.array(c, type=pa.string()) for c in cols[1:]))
+    pos = {rid: i for i, rid in enumerate(ids)}
+    return _Long(np.fromiter((pos[r[0]] for r in rows), np.int64, len(rows)),
+                 pa.array([f"{r[1]}/{r[2]}/{r[3]}" for r in rows], pa.string()).dictionary_encode(),
+                 *(pa.array([r[i] for r in rows], pa.string()) for i in (4, 5, 6)))
 
 
-def _cells_packed(conn: Connection, ids: list[int]) -> _CellCols | None:
-    """SQLite: each report's cells packed into one string by the database and unpacked by Arrow,
-    so no Python object is made per cell (the per-value cost of sqlite3 is most of an export's
-    time otherwise). None — and the caller reads row by row — when a text holds a separator."""
-    if not ids:
-        return None
-    sql = ("SELECT report_id, group_concat(cell, char(29)) FROM (SELECT report_id, "
-           "table_key || char(31) || row_key || char(31) || column_key || char(31) || "
-           "coalesce(value_text, char(30)) || char(31) || coalesce(raw, char(30)) || char(31) || "
-           "coalesce(location, char(30)) AS cell FROM cells WHERE report_id IN ({}) ORDER BY report_id, id) "
-           "GROUP BY report_id ORDER BY report_id").format(",".join(str(int(i)) for i in ids))
-    rows = conn.exec_driver_sql(sql).fetchall()
-    if not rows:
-        return (pa.array([], pa.int64()), *(pa.array([], pa.string()) for _ in range(6)))
-    rids = pa.array([r[0] for r in rows], type=pa.int64())
-    lists = pc.split_pattern(pa.array([r[1] for r in rows], type=pa.string()), _CELL)
-    parent = pc.list_parent_indices(lists)
-    fields = pc.split_pattern(pc.list_flatten(lists), _FIELD)
-    if pc.any(pc.not_equal(pc.list_value_length(fields), 6)).as_py():
-        return None
-    out = [rids.take(parent)]
-    for i in range(6):
-        col = pc.list_element(fields, i)
-        out.append(pc.if_else(pc.equal(col, _NULL), pa.scalar(None, pa.string()), col))
-    return tuple(out)
+@lru_cache(maxsize=1)
+def _key_index() -> dict[str, int]:
+    """The dictionary's cell keys as ``reports.values_json`` writes them ("table/row/column") -> their index."""
+    return {f"{k.table}/{k.row}/{k.column_key}": i for i, k in enumerate(D.cell_keys())}
+
+
+def _wide(n: int, long: _Long) -> tuple[dict[str, pa.Array], set[tuple[str, ...]]]:
+    """The wide table's cell columns: for every (cell key, report) the position of its cell, then
+    one take for all of them; and the keys the dictionary does not know (they have no column)."""
+    index = _key_index()
+    distinct = long.keys.dictionary.to_pylist()
+    to_key = np.array([index.get(k, -1) for k in distinct] or [-1], np.int64)
+    kidx = to_key[long.keys.indices.to_numpy(zero_copy_only=False)] if len(long.keys) else np.zeros(0, np.int64)
+    at = np.nonzero(kidx >= 0)[0]
+    keys = D.cell_keys()
+    where = np.full(len(keys) * n, -1, np.int64)
+    where[kidx[at] * n + long.pos[at]] = at
+    taken = long.value.take(pa.array(where, mask=where < 0))
+    columns = {ck.column: taken.slice(j * n, n) for j, ck in enumerate(keys)}
+    unknown = {tuple(k.split("/", 2)) for k in distinct if k not in index}
+    return columns, unknown
+
+
+def _key_parts(keys: pa.DictionaryArray) -> dict[str, pa.Array]:
+    """table_key, row_key, column_key and the dotted key of every cell, split once per distinct key."""
+    split = [(k.split("/", 2) + ["", ""])[:3] for k in keys.dictionary.to_pylist()]
+    parts = {name: [p[i] for p in split] for i, name in enumerate(("table_key", "row_key", "column_key"))}
+    parts["key"] = [".".join(p) for p in split]
+    return {name: pa.array(col, pa.string()).take(keys.indices) for name, col in parts.items()}
 
 
 def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
-    meta = dict(zip(_META_COLS, map(list, zip(*rows))))
+    meta = dict(zip(_META_COLS + ("values_json",), map(list, zip(*rows))))
+    packed = meta.pop("values_json")
     meta["published"] = [_d(v) for v in meta["published"]]
     meta["first_seen"] = [_dt(v) for v in meta["first_seen"]]
     meta["fetched_at"] = [_dt(v) for v in meta["fetched_at"]]
@@ -245,38 +371,22 @@ def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
     pos = {rid: i for i, rid in enumerate(ids)}
     n = len(ids)
 
-    cc = _cells_packed(conn, ids) if conn.dialect.name == "sqlite" else None
-    if cc is None:
-        cc = _cells_rows(conn, ids)
-    rid_arr, t_a, r_a, c_a, vt_a, raw_a, loc_a = cc
-    rep_pos = np.fromiter((pos[r] for r in rid_arr.to_pylist()), dtype=np.int64, count=len(rid_arr)) \
-        if len(rid_arr) else np.zeros(0, dtype=np.int64)
-    key_a = pc.binary_join_element_wise(t_a, r_a, c_a, ".")
+    long = _long_packed(conn, ids, packed) if None not in packed else None
+    if long is None:
+        long = _long_cells(conn, ids)
 
-    # the wide table: for every (report, cell key) the index of its cell, then one take per column
-    all_keys = D.cell_keys()
-    k_idx = pc.index_in(key_a, value_set=_key_values()).to_numpy(zero_copy_only=False)
-    known = ~np.isnan(k_idx) if k_idx.dtype.kind == "f" else np.ones(len(k_idx), dtype=bool)
-    unknown = {tuple(k.split(".", 1)[0:1] + k.split(".", 1)[1].rsplit(".", 1))
-               for k in pc.unique(key_a.filter(pa.array(~known))).to_pylist()} if not known.all() else set()
-    where = np.full(n * len(all_keys), -1, dtype=np.int64)
-    cells_at = np.nonzero(known)[0]
-    where[rep_pos[cells_at] * len(all_keys) + k_idx[cells_at].astype(np.int64)] = cells_at
-    where = where.reshape(n, len(all_keys))
-    reports_cols: dict[str, Any] = dict(meta)
-    for j, ck in enumerate(all_keys):
-        col = where[:, j]
-        reports_cols[ck.column] = vt_a.take(pa.array(col, mask=col < 0))
-    reports = _batch("reports", reports_cols)
+    wide, unknown = _wide(n, long)
+    reports = _batch("reports", {**meta, **wide})
 
     per_report = pa.RecordBatch.from_pydict({
         k: pa.array(meta[k], type=arrow_type(col.type))
         for k, col in ((col.name if col.name != "report_id" else "id", col) for col in D.table_columns("cells"))
         if k in meta})
-    taken = per_report.take(pa.array(rep_pos))
+    taken = per_report.take(pa.array(long.pos))
     cells_cols: dict[str, Any] = {name: taken.column(name) for name in per_report.schema.names}
-    cells_cols.update({"report_id": rid_arr, "table_key": t_a, "row_key": r_a, "column_key": c_a, "value": vt_a,
-                       "value_text": vt_a, "raw": raw_a, "location": loc_a, "key": key_a})
+    cells_cols.update(_key_parts(long.keys))
+    cells_cols.update({"report_id": taken.column("id"), "value": long.value, "value_text": long.value,
+                       "raw": long.raw, "location": long.location})
     cells = _batch("cells", cells_cols)
 
     sec_rows = conn.execute(
@@ -328,7 +438,7 @@ def findings_batches(conn: Connection, sel: Selection) -> Iterator[pa.RecordBatc
     result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
     for part in result.partitions(5000):
         cols = dict(zip(names, map(list, zip(*part))))
-        evidence = [json.loads(v) if v else {} for v in cols["evidence"]]
+        evidence = [(json.loads(v) if isinstance(v, str) else v) if v else {} for v in cols["evidence"]]
         cols["evidence"] = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in evidence]
         cols["evidence_cells"] = [json.dumps(e.get("cells", []), ensure_ascii=False, separators=(",", ":"))
                                   for e in evidence]
