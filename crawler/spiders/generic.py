@@ -81,7 +81,7 @@ class GenericSpider(ReportSpider):
         if crawler is not None and crawler.stats is not None:
             return crawler.stats
         if "_own_stats" not in self.__dict__:
-            from scrapy.statscollectors import DummyStatsCollector, MemoryStatsCollector
+            from scrapy.statscollectors import MemoryStatsCollector
 
             class _Stats(MemoryStatsCollector):
                 def __init__(self):
@@ -132,7 +132,6 @@ class GenericSpider(ReportSpider):
                     if 0 < len(ctx) <= 30:
                         context = ctx
             # links() skipped the same anchors (no usable URL): walk both in step
-            url = None
             href = a.get("href") or ""
             if not href or href.strip().lower().startswith("javascript"):
                 m = self._ONCLICK.search((a.get("onclick") or "") + " " + href)
