@@ -607,11 +607,10 @@ def test_demo(tmp_path):
 
     from nianbao.cli import main
 
-    t = time.monotonic()
     r = CliRunner().invoke(main, ["--home", str(tmp_path), "demo"])
     assert r.exit_code == 0, r.output[-3000:]
     m = re.search(r"truth: (\d+) reports published on 6 sites; found (\d+), with the right publication date (\d+)",
                   r.output)
     assert m and m.group(1) == m.group(2) == m.group(3), r.output[-2000:]
     assert "requests to other hosts: 0; into robots.txt-disallowed /private/: 0" in r.output
-    assert time.monotonic() - t < 120
+    # (its speed is measured in bench/, never in a test)

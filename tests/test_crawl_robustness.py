@@ -184,7 +184,7 @@ def test_redirect_loops_and_endless_chains_are_rows(tmp_path):
     assert hops.error.startswith("too many redirects (more than 5): ") and hops.error.endswith("/art/hop-5.html")
     assert traps.count("/art/hop-5.html") == 1 and traps.count("/art/hop-6.html") == 0
     for d in (docs["/art/loop-a.html"], docs["/art/self.html"], hops):
-        assert d.sha256 is None and d.kind == "detail" and d.extracted and d.list_url == traps.url + "/col/index.html"
+        assert d.sha256 is None and d.kind == "detail" and d.list_url == traps.url + "/col/index.html"
     # the page itself and its second name: one fetched (whichever came first), the other says where it went
     fine, alias = docs.get("/art/fine.html"), docs["/art/alias.html"]
     if alias.sha256:
@@ -222,7 +222,7 @@ def test_truncated_bodies_are_recorded_never_read(tmp_path):
     assert traps.count("/art/cut.html") == 2, "asked again once (RETRY_TIMES=1) before giving up"
     for name in ("/art/cut.html", "/art/cut-chunked.html"):
         d = docs[name]
-        assert d.sha256 is None and d.extracted and d.meta.get("retries") == 1, (name, d.error, d.meta)
+        assert d.sha256 is None and d.meta.get("retries") == 1, (name, d.error, d.meta)
     once = docs["/art/cut-once.html"]
     assert once.error is None and once.sha256 == docs["/art/whole.html"].sha256 and attempts["n"] == 2
     with home.session() as s:
@@ -324,7 +324,7 @@ def test_a_crashing_callback_still_records_the_fetch(tmp_path):
         docs = {d.url.removeprefix(traps.url): d for d in s.scalars(select(Document)).all()}
     crash = docs["/art/crash.html"]
     assert crash.error == "could not read the page: RuntimeError: a page nobody foresaw"
-    assert crash.sha256 and home.store.get(crash.sha256) == page and crash.http_status == 200 and crash.extracted
+    assert crash.sha256 and home.store.get(crash.sha256) == page and crash.http_status == 200
     assert docs["/art/fine.html"].error is None and docs["/art/fine.html"].meta["published"] == "2024-01-20"
 
 

@@ -120,7 +120,9 @@ def test_blank_cells_count_as_zero_and_are_said(tmp_path):
     rep2["applications"]["granted"]["total"] = sum(v or 0 for k, v in rep2["applications"]["granted"].items()
                                                    if k != "total")
     renarrate(rep2)
-    load_report(h, s, tmp_path, rep2)
+    # in HTML the blank first cell is certain (in a text layout a blank right after the label may be
+    # a label column, and the reader leaves such a row unread: X1, not R3)
+    load_report(h, s, tmp_path, rep2, layout="html")
     recs = check(s, config(tmp_path))
     got = current(recs, "某县民政局", HARD)
     if rep["applications"]["granted"][col]:

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from db.home import Home
 from db.models import CellRow, Document, ReportRow, Site
 from db.rawstore import RawStore
+from db.session import write_with_patience
 from db.store import now, refresh_current, save_report
 from extract import ExtractError, extract, is_report, not_report_reason
 from extract.versions import version_of
@@ -288,11 +289,15 @@ def extract_documents(home: Home, ids: Iterable[int], *, segment: bool = True,
     with home.session(immediate=True) as s:
         for doc_id in ids:
             try:
-                doc = s.get(Document, doc_id)
-                if doc is None:
+                def once() -> Outcome | None:
+                    doc = s.get(Document, doc_id)
+                    return None if doc is None else process_document(s, store, doc, segment=segment, cache=cache)
+
+                # another writer holding the SQLite file past the busy timeout delays a document,
+                # it does not fail it (the work is repeated from the start: it is idempotent)
+                res = write_with_patience(s, once)
+                if res is None:
                     continue
-                res = process_document(s, store, doc, segment=segment, cache=cache)
-                s.commit()
                 key = res.outcome
             except Exception as exc:  # noqa: BLE001 - the database refused this one; record it and go on
                 s.rollback()
