@@ -6,11 +6,11 @@ from collections import Counter
 
 from extract.document import Document
 from extract.model import Problem, Report
+from extract.period import labelled_year
 
 _TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,24}?(?:年度报告|年报)|(?:年度报告|年报).{0,4}?((?:19|20)\d{2})")
 _TITLE_WORDS = ("年度报告", "年报")
 _AGENCY_END = re.compile(r"(?:(?:19|20)\d{2}\s*年|关于|政府信息公开|政务公开)")
-_PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|统计期间)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUB = re.compile(r"(?:发布日期|发布时间|公开日期|发文日期|成文日期|生成日期)[:：\s]*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
@@ -105,9 +105,9 @@ def read_meta(doc: Document, report: Report) -> None:
                                        "document"))
     text = "\n".join(p.text for p in doc.paragraphs)
     if report.year is None:
-        m = _PERIOD.search(text)
-        if m:
-            report.year = int(m.group(1))
+        stated = labelled_year(text)
+        if stated is not None:
+            report.year = stated
         else:
             years = Counter(int(y) for y in _YEAR.findall(text) if 1990 < int(y) < 2100)
             if years:

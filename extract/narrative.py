@@ -166,6 +166,15 @@ def read_narrative(doc: Document, report: Report, segment: bool = True) -> None:
     if not report.sections:
         # no recognisable headings: still read the facts from the whole text
         report.facts = find_facts("\n".join(p.text for p in paras), None)
+    # the 统计期限 the text states (the preamble too): report-level facts the monitor's W5 reads
+    from extract.period import stated_periods
+
+    periods = stated_periods(report.preamble, "preamble") if report.preamble else []
+    for s in report.sections:
+        periods += stated_periods(s.text, s.key)
+    if not report.sections and not report.preamble:
+        periods = stated_periods("\n".join(p.text for p in paras), None)
+    report.facts.extend(periods)
     if segment:
         from extract.segment import keywords, tokens
 

@@ -22,9 +22,9 @@ this agency's 信息公开 cases (no 信息公开, no 被…复议/诉讼, not i
 or when every cell compared is blank. If the text states the same kind of number twice and one
 agrees with the table, nothing is reported.
 
-W5 looks for the 统计期限 of the report ("自2020年1月1日起至2020年12月31日止", "截至2020年12月31日")
-and reports a year other than the report year. Only text inside the six sections is stored, so a
-统计期限 sentence in a preamble before 一、总体情况 is not seen.
+W5 reads the 统计期限 the report states ("自2020年1月1日起至2020年12月31日止", "截至2020年12月31日"),
+which the extractor records as ``stat_period`` facts (``extract/period.py``, the preamble before
+一、总体情况 included), and reports a year other than the report year.
 """
 from __future__ import annotations
 
@@ -150,34 +150,29 @@ def _key(k: int) -> tuple[str, str, str]:
 
 
 # ------------------------------------------------------------------------------ W5
-_PERIOD = re.compile(
-    r"(?:(?P<y1>20\d\d)\s*年\s*0?1\s*月\s*0?1\s*日?\s*(?:起)?\s*(?:至|到|—|－|-|~|～)+\s*(?:(?P<y2>20\d\d)\s*年\s*)?12\s*月\s*31"
-    r"|(?:截至|截止|截止到|截止至|截至到)\s*(?P<y3>20\d\d)\s*年\s*12\s*月\s*31)")
-_SENT = re.compile(r"[^。；;！!？?\n]*")
-
-
 def check_period(view: View, cfg: MonitorConfig) -> list[Hit]:
+    """The 统计期限 the report states (``stat_period`` facts, read by ``extract.period``) names a
+    year other than the report's."""
     hits: list[Hit] = []
-    seen: set[int] = set()
-    for idx, key, body in view.iter_sections("s.text", where="s.text LIKE '%12月31%'"):
-        rep = view.reps[idx]
-        if not rep.in_scope or rep.year is None or idx in seen or not body:
+    for idx, rep in enumerate(view.reps):
+        if not rep.in_scope or rep.year is None:
             continue
-        for m in _PERIOD.finditer(body):
-            years = {int(y) for y in (m.group("y1"), m.group("y2"), m.group("y3")) if y}
-            wrong = sorted(y for y in years if y != rep.year)
+        by_text: dict[str, list[dict]] = {}
+        for f in rep.facts or []:
+            if f.get("kind") == "stat_period":
+                by_text.setdefault(f.get("text") or "", []).append(f)
+        for text, group in by_text.items():
+            years = sorted({int(f["value"]) for f in group})
+            wrong = [y for y in years if y != rep.year]
             if not wrong:
                 continue
-            start = body.rfind("。", 0, m.start()) + 1
-            end = body.find("。", m.end())
-            sentence = body[start:end + 1 if end >= 0 else len(body)].strip()
+            sentence, key = group[0].get("sentence") or text, group[0].get("section")
             hits.append(Hit(
                 "W5", rep.agency, rep.year, "stat_period",
-                f"W5 统计期限年份有误：这是{rep.year}年度报告，正文却写“{m.group(0)}”"
+                f"W5 统计期限年份有误：这是{rep.year}年度报告，正文却写“{text}”"
                 f"（{'、'.join(map(str, wrong))}年），疑为沿用往年文本。原句：“{sentence}”",
-                rep=idx, extra={"section": key, "sentence": sentence, "named_years": sorted(years)},
-                values=[sorted(years), rep.year]))
-            seen.add(idx)
+                rep=idx, extra={"section": key, "sentence": sentence, "named_years": years},
+                values=[years, rep.year]))
             break
     return hits
 
