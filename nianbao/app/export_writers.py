@@ -137,6 +137,7 @@ class ParquetWriter(_PerTableFiles):
     def __init__(self, out: Path):
         super().__init__(out)
         self.pending: dict[str, list[pa.RecordBatch]] = {}
+        self.pending_size: dict[str, tuple[int, int]] = {}  # rows and bytes pending per table
         self.unfit = 0  # decimals with more digits than decimal128(38, 10) holds: left null, text kept
 
     def _schema(self, table: str) -> pa.Schema:
@@ -175,18 +176,29 @@ class ParquetWriter(_PerTableFiles):
     #: Values (rows × columns) gathered before a row group is written: one row group per chunk
     #: of 200 reports would make the file's metadata, held in memory until close, grow with the corpus.
     ROW_GROUP_VALUES = 4_000_000
+    #: ... or bytes, whichever comes first: 4 M values of section text would be gigabytes.
+    ROW_GROUP_BYTES = 64 << 20
 
     def _write(self, table: str, batch: pa.RecordBatch) -> None:
         w = self.files.get(table) or self._open(table)
         schema = w.schema
-        arrays = [self._decimal(a) if pa.types.is_decimal(f.type) else a for f, a in zip(schema, batch.columns)]
-        pending = self.pending.setdefault(table, [])
-        pending.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        if sum(b.num_rows for b in pending) * len(schema) >= self.ROW_GROUP_VALUES:
+        arrays = list(batch.columns)
+        at = [i for i, f in enumerate(schema) if pa.types.is_decimal(f.type)]
+        if at:  # one cast for all decimal columns (the wide table has 226): a cast costs more per call than per value
+            values = self._decimal(pa.concat_arrays([arrays[i] for i in at]))
+            for k, i in enumerate(at):
+                arrays[i] = values.slice(k * batch.num_rows, batch.num_rows)
+        converted = pa.RecordBatch.from_arrays(arrays, schema=schema)
+        self.pending.setdefault(table, []).append(converted)
+        rows, size = self.pending_size.get(table, (0, 0))
+        rows, size = rows + converted.num_rows, size + converted.get_total_buffer_size()  # (nbytes is slow on slices)
+        self.pending_size[table] = (rows, size)
+        if rows * len(schema) >= self.ROW_GROUP_VALUES or size >= self.ROW_GROUP_BYTES:
             self._flush(table)
 
     def _flush(self, table: str) -> None:
         pending = self.pending.pop(table, [])
+        self.pending_size.pop(table, None)
         if pending:
             self.files[table].write_table(pa.Table.from_batches(pending), row_group_size=1 << 30)
 
