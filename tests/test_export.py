@@ -431,7 +431,10 @@ def test_packed_values_read_as_the_cells_table_and_fall_back(corpus: Path, tmp_p
         assert split is not None and split[0].tolist() == parsed[0].tolist()
         assert split[1].equals(parsed[1]) and split[2].equals(parsed[2])
         assert any(v is None for v in parsed[2].to_pylist()) and "." in "".join(filter(None, parsed[2].to_pylist()))
-        assert _split_packed(['{"a/b/c": "1"}']) is None and _split_packed(['{"a/b/c":"1,2"}']) is None
+        odd = ['{"a/b/c":"1,2","d:e":null}', "{}", '{"f/g/h":"null"}']  # valid: split as json reads it
+        assert [a.tolist() for a in _split_packed(odd)] == [a.tolist() for a in _parse_packed(odd)]
+        for other in ('{"a/b/c": "1"}', '{"a/b/c":1}', '{"a\\"b":"1"}', '["a","b","c","d"]'):  # json reads these
+            assert _split_packed([other]) is None
 
         backfill = importlib.import_module("db.migrations.versions.0004_packed_values").backfill
         conn.exec_driver_sql("update reports set values_json = null")
