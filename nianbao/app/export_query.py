@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Select, Text, func, literal, or_, select, type_coerce
+from sqlalchemy import LargeBinary, Select, Text, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -392,11 +392,17 @@ def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
                        "raw": long.raw, "location": long.location})
     cells = _batch("cells", cells_cols)
 
+    # SQLite: the long texts as UTF-8 bytes, checked by Arrow, not decoded into Python strings and encoded back
+    sqlite = conn.dialect.name == "sqlite"
+    text, tokens = ((type_coerce(cast(c, LargeBinary), LargeBinary) if sqlite else c)
+                    for c in (SectionRow.text, SectionRow.tokens))
     sec_rows = conn.execute(
-        select(SectionRow.id, SectionRow.report_id, SectionRow.key, SectionRow.title, SectionRow.text,
-               SectionRow.tokens, type_coerce(SectionRow.keywords, Text), type_coerce(SectionRow.facts, Text))
+        select(SectionRow.id, SectionRow.report_id, SectionRow.key, SectionRow.title, text, tokens,
+               type_coerce(SectionRow.keywords, Text), type_coerce(SectionRow.facts, Text))
         .where(SectionRow.report_id.in_(ids)).order_by(SectionRow.report_id, SectionRow.id)).all()
     cols = list(map(list, zip(*sec_rows))) if sec_rows else [[] for _ in range(8)]
+    if sqlite:
+        cols[4], cols[5] = (pa.array(c, pa.binary()).cast(pa.string()) for c in (cols[4], cols[5]))
     sections = _batch("sections", {
         "id": cols[0], "report_id": cols[1], "agency": [meta["agency"][pos[r]] for r in cols[1]],
         "year": [meta["year"][pos[r]] for r in cols[1]], "key": cols[2], "title": cols[3], "text": cols[4],
