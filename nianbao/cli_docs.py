@@ -11,12 +11,14 @@ from __future__ import annotations
 import click
 
 
-def walk(cmd: click.Command, path: list[str]):
-    """(path, command) for every command and group, depth first, in name order."""
-    yield path, cmd
+def walk(cmd: click.Command, path: list[str], parent: click.Context | None = None):
+    """(path, command, context) for every command and group, depth first, in name order. Each
+    context has its parent's, so settings such as ``-h`` for help reach the subcommands."""
+    ctx = click.Context(cmd, info_name=path[-1] if path else "nianbao", parent=parent, **cmd.context_settings)
+    yield path, cmd, ctx
     if isinstance(cmd, click.Group):
         for name in sorted(cmd.commands):
-            yield from walk(cmd.commands[name], path + [name])
+            yield from walk(cmd.commands[name], path + [name], ctx)
 
 
 def reference() -> str:
@@ -28,9 +30,8 @@ def reference() -> str:
            "`tests/test_cli_docs.py` keeps it current.", "", "## Exit statuses", ""]
     out += [f"- **{code}** — {text}" for code, text in EXIT.items()]
     out.append("")
-    for path, cmd in walk(main, []):
+    for path, cmd, ctx in walk(main, []):
         name = " ".join(["nianbao", *path])
-        ctx = click.Context(cmd, info_name=name)
         out += [f"## `{name}`", "", "```", cmd.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out)
 

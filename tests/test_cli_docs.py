@@ -22,7 +22,7 @@ def test_reference_is_current() -> None:
 
 def test_every_command_has_an_example_and_every_option_a_help() -> None:
     missing = []
-    for path, cmd in walk(main, []):
+    for path, cmd, _ctx in walk(main, []):
         name = " ".join(["nianbao", *path])
         if not isinstance(cmd, click.Group) or path:
             if not isinstance(cmd, click.Group) and not (cmd.help and "Example" in cmd.help):
