@@ -52,7 +52,29 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-class PortalServer:
+class LoopbackServer:
+    """What every test server of nianbao shares: it runs in a thread on 127.0.0.1, logs each
+    request (method, host, path, status) for the tests, and stops cleanly (also as a context
+    manager). Subclasses set ``_httpd``, ``_thread``, ``_lock`` and ``requests``."""
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log(self, method: str, host: str, path: str, status: int) -> None:
+        with self._lock:
+            self.requests.append((method, host, path, status))
+
+
+class PortalServer(LoopbackServer):
     """A running portal. ``requests`` logs (method, Host header, path with query, status)."""
 
     def __init__(self, truth: Truth, host: str, port: int, epoch: int = 0):
@@ -85,22 +107,6 @@ class PortalServer:
 
     def set_epoch(self, n: int) -> None:
         self.epoch = n
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "PortalServer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def log(self, method: str, host: str, path: str, status: int) -> None:
-        with self._lock:
-            self.requests.append((method, host, path, status))
 
     def rendered(self, key: str, page) -> tuple[bytes, str, str]:
         """(body, ETag, Last-Modified) of a page, cached per epoch when it varies."""

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from portal.randomsite.generator import GeneratedSite, Resource, esc, generate
-from portal.server import _Server
+from portal.server import LoopbackServer, _Server
 
 _NOT_FOUND = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head>'
               '<body><h1>404 页面不存在</h1></body></html>').encode()
@@ -32,7 +32,7 @@ def _endless(path: str, query: str) -> Resource:
                      f'<a href="{esc(nxt)}">按时间排序</a></body></html>').encode())
 
 
-class RandomPortal:
+class RandomPortal(LoopbackServer):
     """One generated site, served. ``requests``: (method, Host header, path with query, status)."""
 
     def __init__(self, seed: int, host: str = "127.0.0.1", port: int = 0):
@@ -58,22 +58,6 @@ class RandomPortal:
         """The site entry a person would write knowing only the home page: no platform, no hints."""
         return {"name": name or f"random-{self.site.seed}", "start_urls": [self.url + "/"],
                 "allowed_domains": [self.host]}
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "RandomPortal":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def log(self, method: str, host: str, path: str, status: int) -> None:
-        with self._lock:
-            self.requests.append((method, host, path, status))
 
     def lookup(self, method: str, raw_path: str, body: bytes) -> Resource | None:
         parts = urlsplit(raw_path)
