@@ -122,8 +122,7 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
         print("targets (csv/parquet >= 2000 reports/s, peak < 500 MB):", "met" if ok else "NOT met")
     finally:
-        if not args.db:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # the outputs, and the corpus unless --db put it elsewhere
 
 
 if __name__ == "__main__":
