@@ -115,6 +115,9 @@ def upgrade(url: str, revision: str = "head") -> None:
 
     with _migration_lock(url):
         command.upgrade(alembic_config(url), revision)
+    # the migration ran on the shared engine: close its pooled connection, so a caller may change
+    # the file's settings (journal mode) or another process may take it
+    engine(url).dispose()
 
 
 def session(url: str, migrate: bool = True, immediate: bool = False) -> Session:
