@@ -599,18 +599,3 @@ def test_nianbao_crawl_command(portal, tmp_path):
     assert r.exit_code == 0
     # cover pages ("全文详见附件") are listed too, as not_report; the reports themselves once each
     assert sum(" ok " in line or " problems " in line for line in r.output.splitlines()) == truth
-
-
-def test_demo(tmp_path):
-    """`nianbao demo` end to end: its own portal, every sample site, extraction, the truth check."""
-    from click.testing import CliRunner
-
-    from nianbao.cli import main
-
-    r = CliRunner().invoke(main, ["--home", str(tmp_path), "demo"])
-    assert r.exit_code == 0, r.output[-3000:]
-    m = re.search(r"truth: (\d+) reports published on 6 sites; found (\d+), with the right publication date (\d+)",
-                  r.output)
-    assert m and m.group(1) == m.group(2) == m.group(3), r.output[-2000:]
-    assert "requests to other hosts: 0; into robots.txt-disallowed /private/: 0" in r.output
-    # (its speed is measured in bench/, never in a test)
