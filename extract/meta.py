@@ -1,30 +1,27 @@
-"""Agency, year, title and publication date from the document itself."""
+"""Agency, year, title and publication date from the document itself.
+
+The words are recognised by ``extract.recognition`` (the catalogue the crawler reads link titles
+and pages with); what is here is where in a document to look: the title lines, the line beside
+the title, the opening sentences, the signature, the metadata grid."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 
+from extract import recognition as rec
 from extract.document import Document
 from extract.model import Problem, Report
 from extract.period import labelled_year
 
-_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,24}?(?:年度报告|年报)|(?:年度报告|年报).{0,4}?((?:19|20)\d{2})")
-_TITLE_WORDS = ("年度报告", "年报")
-_AGENCY_END = re.compile(r"(?:(?:19|20)\d{2}\s*年|关于|政府信息公开|政务公开)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_PUB = re.compile(r"(?:发布日期|发布时间|公开日期|发文日期|成文日期|生成日期)[:：\s]*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-
-
 _FIELD = re.compile(r"^\s*(?:标题|题名|名称|文章标题)\s*[:：]\s*")
 _CRUMB = re.compile(r"当前位置|所在位置|>\s*\S+\s*>")
-_AGENCY_SUFFIX = r"(?:人民政府|政府|办事处|街道|镇|乡|局|委员会|委|办公室|办|中心|院|所|厅|处|队|站|会)"
+_AGENCY_NAME = r"[\u4e00-\u9fa5]{2,24}?" + rec.AGENCY_SUFFIX
 # an agency named in the opening sentence: 现向社会公布龙口镇2022年度…, 现将信访局2021年度…, X特编制2023年…
-_NAMED = re.compile(r"(?:公布|现将|,|，|。|^)([\u4e00-\u9fa5]{2,24}?" + _AGENCY_SUFFIX + r")(?:特|现)?(?:编制)?"
-                    r"(?:19|20)\d{2}\s*年度?(?:政府信息公开|政务公开)")
+_NAMED = re.compile(r"(?:公布|现将|,|，|。|^)(" + _AGENCY_NAME + r")(?:特|现)?(?:编制)?"
+                    rf"{rec.YEAR_DIGITS}\s*年度?(?:政府信息公开|政务公开)")
 # …的坚强领导下，官洲街道办事处认真贯彻落实《条例》: the agency as the subject of the opening sentence
-_SUBJECT = re.compile(r"[,，。]\s*([\u4e00-\u9fa5]{2,24}?" + _AGENCY_SUFFIX + r")(?:认真|严格|坚持|深入|全面|紧紧)")
-_AGENCY_LINE = re.compile(r"^[\u4e00-\u9fa5]{2,30}" + _AGENCY_SUFFIX + "$")
+_SUBJECT = re.compile(r"[,，。]\s*(" + _AGENCY_NAME + r")(?:认真|严格|坚持|深入|全面|紧紧)")
+_AGENCY_LINE = re.compile(r"^[\u4e00-\u9fa5]{2,30}" + rec.AGENCY_SUFFIX + "$")
+_SIGNED_MONTH = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
 
 
 def _clean_title(text: str) -> str:
@@ -74,26 +71,25 @@ def _agency_named(doc: Document) -> str | None:
     paras = doc.paragraphs[-6:]
     for i, p in enumerate(paras):
         t = p.text.strip()
-        if _AGENCY_LINE.match(t) and any(_DATE.search(q.text) or re.search(r"\d{4}\s*年\s*\d{1,2}\s*月", q.text)
+        if _AGENCY_LINE.match(t) and any(rec.DATE.search(q.text) or _SIGNED_MONTH.search(q.text)
                                           for q in paras[i + 1:i + 3]):
             return t
     return None
 
 
 def read_meta(doc: Document, report: Report) -> None:
+    """Fill the report's title, agency, year and publication date from the document; what it does
+    not say stays None (the crawl's list page or the site entry may know it, never a guess)."""
     title = None
     for text, where in _candidates(doc):
         t = _clean_title(text)
-        if len(t) > 80 or not any(w in t for w in _TITLE_WORDS):
+        if len(t) > 80 or not rec.names_report(t):
             continue
-        m = _TITLE.search(t)
-        if m:
+        year = rec.document_title_year(t)
+        if year is not None:
             title = t
-            report.year = int(m.group(1) or m.group(2))
-            end = _AGENCY_END.search(t)
-            agency = t[: end.start()] if end else ""
-            agency = re.sub(r"^[《“\"]+|[的\s\-—]+$", "", agency).strip()
-            report.agency = agency or _agency_nearby(doc, where) or None
+            report.year = year
+            report.agency = rec.agency_of(t) or _agency_nearby(doc, where)
             break
     if report.agency is None:
         report.agency = _agency_named(doc)
@@ -105,36 +101,25 @@ def read_meta(doc: Document, report: Report) -> None:
                                        "document"))
     text = "\n".join(p.text for p in doc.paragraphs)
     if report.year is None:
-        stated = labelled_year(text)
-        if stated is not None:
-            report.year = stated
-        else:
-            years = Counter(int(y) for y in _YEAR.findall(text) if 1990 < int(y) < 2100)
-            if years:
-                top = years.most_common(2)
-                if len(top) == 1 or top[0][1] > top[1][1]:
-                    report.year = top[0][0]
+        report.year = labelled_year(text) or rec.most_named_year(text)
         if report.year is None:
             report.problems.append(Problem("no_year", "the report year could not be determined", "document"))
-    pub = doc.meta.get("PubDate")
-    m = _DATE.search(pub) if pub else None
-    if not m:
-        cells = " ".join(c.text for t in doc.tables[:2] for row in t.rows for c in row)
-        m = _PUB.search(text[:3000]) or _PUB.search(cells.replace(" ", ""))
-        if not m:
-            # a metadata grid: 公开日期 | 2024-01-17 in neighbouring cells
-            for t in doc.tables[:2]:
-                for row in t.rows:
-                    for a, b in zip(row, row[1:]):
-                        if re.search(r"(发布|公开|发文)(日期|时间)", a.text):
-                            m = _DATE.search(b.text)
-                            if m:
-                                break
-                    if m:
-                        break
-                if m:
-                    break
-    if m:
-        y, mo, d = (int(x) for x in m.groups()[-3:])
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            report.published = f"{y:04d}-{mo:02d}-{d:02d}"
+    report.published = _published(doc, text)
+
+
+def _published(doc: Document, text: str) -> str | None:
+    """The publication date: the page's PubDate meta tag, a labelled date at the top of the text
+    or in the first tables, or a metadata grid (公开日期 | 2024-01-17 in neighbouring cells)."""
+    pub = rec.first_date(doc.meta.get("PubDate"))
+    if pub:
+        return pub
+    cells = " ".join(c.text for t in doc.tables[:2] for row in t.rows for c in row)
+    pub = rec.labelled_date(text[:3000], vague=False) or rec.labelled_date(cells.replace(" ", ""), vague=False)
+    if pub:
+        return pub
+    for t in doc.tables[:2]:
+        for row in t.rows:
+            for a, b in zip(row, row[1:]):
+                if rec.PUBLISHED_LABEL.search(a.text) and rec.first_date(b.text):
+                    return rec.first_date(b.text)
+    return None

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from crawler import recognize as R
+from extract import recognition as rec
 from extract import template as T
 
 #: (reason, pattern, where): a title matching one is never a report. ``where`` is "title" for
@@ -46,12 +47,12 @@ class Verdict:
 
 
 def _without_agency(t: str) -> str:
-    agency = R.agency_of(t)
+    agency = rec.agency_of(t)
     return t.replace(agency, "") if agency else t
 
 
 def noise_reason(title: str) -> str | None:
-    t = R.clean(title).replace(" ", "")
+    t = rec.clean(title).replace(" ", "")
     rest = _without_agency(t)
     for reason, rx, where in _NOISE_RX:
         if rx.search(t if where == "title" else rest):
@@ -63,20 +64,20 @@ def title_verdict(title: str | None, in_column: bool = False) -> Verdict:
     """What a link title says. ``in_column``: the link is on a page that already lists reports
     (a weaker title — a year and 年度报告 — is enough there). A per-year sub-column (2022年度报告)
     is not a report."""
-    t = R.clean(title).replace(" ", "")
+    t = rec.clean(title).replace(" ", "")
     if not t or R.is_year_column_title(t):
         return Verdict(None)
-    reportish = bool(R.REPORT_WORDS.search(t) or _MAYBE.search(t))
-    if reportish and R.year_of(t) is not None or reportish and R.TRANSPARENCY.search(t):
+    reportish = bool(rec.REPORT_WORDS.search(t) or _MAYBE.search(t))
+    if reportish and rec.year_of(t) is not None or reportish and rec.TRANSPARENCY.search(t):
         why = noise_reason(t)
         if why:
             return Verdict("noise", why)
     rest = _without_agency(t)
-    if R.is_report_title(t, in_column=in_column) or R.is_report_title(rest, in_column=in_column):
+    if rec.is_report_title(t, in_column=in_column) or rec.is_report_title(rest, in_column=in_column):
         return Verdict("report", "title")
-    if _MAYBE.search(t) and R.year_of(t) is not None and not R.NOT_REPORT.search(rest):
+    if _MAYBE.search(t) and rec.year_of(t) is not None and not rec.NOT_REPORT.search(rest):
         return Verdict("maybe", "title names the year and 信息公开 but not 年度报告")
-    if reportish and R.year_of(t) is not None and in_column:
+    if reportish and rec.year_of(t) is not None and in_column:
         return Verdict("noise", "other annual document")
     return Verdict(None)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from crawler import recognize as R
+from extract import recognition as rec
 
 #: (why, pattern on the link text, weight) — the first matching cue of each group counts
 TEXT_CUES: tuple[tuple[str, str, int], ...] = (
@@ -66,7 +66,7 @@ class Score:
 def text_score(text: str, on_column: bool = False) -> Score:
     """The score of a link text alone (cues of ``TEXT_CUES``, ``SUBCOLUMN_CUES`` on a column page,
     ``NEGATIVE_CUES``)."""
-    t = R.clean(text).replace(" ", "")
+    t = rec.clean(text).replace(" ", "")
     sc = Score(0)
     if not t:
         return sc
@@ -106,7 +106,7 @@ def position_score(classes: str) -> Score:
 def link_score(text: str, url: str, classes: str = "", context: str = "", on_column: bool = False) -> Score:
     """The score of one link. ``context`` is the heading of the box a "更多>>" link belongs to;
     ``classes`` the class and id words of its ancestors."""
-    t = R.clean(text)
+    t = rec.clean(text)
     sc = Score(0)
     if MORE.match(t.replace(" ", "")) and context:
         inner = text_score(context, on_column)
