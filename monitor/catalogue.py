@@ -107,6 +107,9 @@ RULES: tuple[Rule, ...] = (
          "站点已超过规定天数没有成功抓取" + NOT_AGENCY, about="site"),
     Rule("X1", "extraction", "info", "unread", "未能完整读取报告",
          "单元格或整份文件无法读取，相关核对已跳过，请人工查看原文" + NOT_AGENCY),
+    Rule("X2", "extraction", "info", "unread", "数字连写，按勾稽关系拆分读取",
+         "原文相邻单元格的数字连在一起，只能借助勾稽关系（或正文所述数字）唯一拆分：该项核对对这些数字不作数，"
+         "请对照原文" + NOT_AGENCY),
 )
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(r.family for r in RULES))

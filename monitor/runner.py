@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from monitor import rules as R
 from monitor.config import MonitorConfig
 from monitor.findings import Hit, Scope, build_evidence, sync
+from monitor.rules.extraction import note_leaned
 from monitor.view import load
 
 
@@ -80,6 +81,7 @@ def run_check(s: Session, cfg: MonitorConfig | None = None, *, year: int | None 
             ran |= set(mod.RULES)
             step(name, t0, len(got))
         t0 = time.perf_counter()
+        note_leaned(view, hits)
         build_evidence(view, hits)
         step("evidence", t0)
         t0 = time.perf_counter()

@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from db.models import Document, ReportRow
 
-from monitor.catalogue import family_rules
+from monitor.catalogue import BY_ID, family_rules
 from monitor.config import MonitorConfig
 from extract import template as T
 from monitor.findings import Hit, cell_label, row_label
-from monitor.view import READABLE, AgencyInfo, View, blocking_problems
+from monitor.view import READABLE, SLOTS, AgencyInfo, View, blocking_problems
 
 RULES = family_rules("extraction")
 
@@ -66,6 +66,73 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                         values=sorted((p.get("kind") or "", p.get("table") or "", p.get("row") or "",
                                        p.get("column") or "") for p in probs)))
     hits += _documents(view)
+    hits += _leaned(view)
+    return hits
+
+
+#: problems saying a cut of run-together digits was chosen by a check the monitor also makes:
+#: the rule named on the problem (R1–R4), or W3 when a number the narrative states chose it
+_LEANED_ON = {"split_by_identity": None, "split_by_statement": "W3"}
+
+
+def leaned_rows(rep) -> dict[tuple[str, str], str]:
+    """(table, row) -> the rule whose identity (or W3: a stated number) chose the cut of that row's
+    run-together digits, for one report of the view."""
+    return {(p.get("table") or "", p.get("row") or ""): p.get("identity") or _LEANED_ON[p["kind"]] or "勾稽关系"
+            for p in rep.problems if p.get("kind") in _LEANED_ON}
+
+
+def note_leaned(view: View, hits: list[Hit]) -> None:
+    """A finding about the agency that cites a cell of a row cut by another identity holds only if
+    that identity holds: say so in its message (and its evidence), so the flag is read as "these
+    numbers cannot all be right", not as a proven error in that cell."""
+    cache: dict[int, dict[tuple[str, str], str]] = {}
+    for h in hits:
+        rule = BY_ID.get(h.rule)
+        if rule is None or not rule.agency_fault or not h.cells:
+            continue
+        notes: dict[str, str] = {}
+        for i, k in h.cells:
+            rows = cache.setdefault(i, leaned_rows(view.reps[i]))
+            t, r, _ = SLOTS[k]
+            by = rows.get((t, r))
+            if by and by != h.rule:
+                notes.setdefault(f"“{row_label(r) if t == 'applications' else r}”行", by)
+        if notes:
+            said = "、".join(f"{where}按{by}拆分" for where, by in notes.items())
+            h.message += f"（注：{said}——原文数字连写，本条结论以该关系成立为前提，请对照原文。）"
+            h.extra["leaned_on"] = notes
+
+
+def _leaned(view: View) -> list[Hit]:
+    """X2: rows whose digits ran together in the document and were cut into cells using an
+    identity (总计 = the sum of its parts, R1/R3/R4) or a number the text states (W3). The values
+    are certain — no other cut was possible — but the identity that chose the cut holds by
+    construction, so that check says nothing about the agency's own arithmetic for these rows.
+    Said once per report, apart from the agency's findings, so nobody reads "R2 holds" there as
+    the agency's care."""
+    hits = []
+    for rep in view.reps:
+        if not rep.in_scope:
+            continue
+        leaned = [p for p in rep.problems if p.get("kind") in _LEANED_ON]
+        if not leaned:
+            continue
+        lines, rules = [], set()
+        for p in leaned:
+            rule = p.get("identity") or _LEANED_ON[p["kind"]] or "勾稽关系"
+            rules.add(rule)
+            t, r = p.get("table"), p.get("row")
+            where = (cell_label(t, r, p["column"]) if t and r and p.get("column")
+                     else (_TABLE.get(t, t or "") + (f"“{row_label(r) if t == 'applications' else r}”行" if r else "")))
+            lines.append(f"{where}（按{rule}拆分{('；' + p['where']) if p.get('where') else ''}）")
+        shown = "；".join(lines[:6]) + (f"；等共{len(lines)}处" if len(lines) > 6 else "")
+        hits.append(Hit("X2", rep.agency, rep.year, "leaned",
+                        f"X2 原文中这些行的数字连写在一起，只能借助勾稽关系唯一拆分：{shown}。数值可以确定，"
+                        f"但{('、'.join(sorted(rules)))}对这些行不能说明机关填报无误，请对照原文。",
+                        rep=rep.idx, extra={"problems": leaned},
+                        values=sorted((p.get("kind") or "", p.get("table") or "", p.get("row") or "",
+                                       p.get("identity") or "") for p in leaned)))
     return hits
 
 
