@@ -1,5 +1,5 @@
 """Spider examples (juriscraper style): a saved page and the snapshot of what the spider makes
-of it, side by side under ``tests/fixtures/spiders/<platform>/``:
+of it, side by side under ``tests/examples/spiders/<platform>/``:
 
     <name>.html            the page exactly as served (any encoding)
     <name>.expected.json   {"url": …, "callback": "parse_list" | "parse_detail",
@@ -8,16 +8,15 @@ of it, side by side under ``tests/fixtures/spiders/<platform>/``:
                             "expected": {"record": …, "reports": […], "lists": […], "posts": […]}}
 
 The parse functions run exactly as in a crawl, on a ``scrapy.http.HtmlResponse`` built from the
-file. To add an example: save the page, write the JSON without "expected", run
+file. To add an example: save the page and run the one drafting command
 
-    python -m crawler.examples tests/fixtures/spiders/trs/my-page.html
+    python -m tests.snapshots draft tests/examples/spiders/trs/my-page.html --url URL --callback parse_detail
 
-which fills in "expected" — read it by eye before committing both files.
+which writes the JSON with "expected" filled in (``site``, ``meta``, ``headers`` or ``form`` may be
+added to it by hand, then drafted again) — read it by eye before committing both files.
 """
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +24,7 @@ RECORD_KEYS = ("title", "agency", "year", "published", "published_from", "index_
                "list_title")
 
 
-def snapshot_path(html: Path) -> Path:
-    return html.with_name(html.name.rsplit(".", 1)[0] + ".expected.json")
-
-
-def load_spec(html: Path) -> dict[str, Any]:
-    return json.loads(snapshot_path(html).read_text(encoding="utf-8"))
-
-
-def run_example(html: Path, spec: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_example(html: Path, spec: dict[str, Any]) -> dict[str, Any]:
     """What the spider's callback makes of the page: the record it yields (metadata), report
     links (detail and attachment requests), list and pagination URLs, POST paging requests."""
     import scrapy
@@ -43,7 +34,6 @@ def run_example(html: Path, spec: dict[str, Any] | None = None) -> dict[str, Any
     from crawler.sites import SiteConfig
     from crawler.spiders import spider_for
 
-    spec = spec or load_spec(html)
     platform = html.parent.name if html.parent.name in ("generic", "trs", "hanweb", "gdplatform") else "generic"
     url = spec["url"]
     from urllib.parse import urlsplit
@@ -86,16 +76,3 @@ def run_example(html: Path, spec: dict[str, Any] | None = None) -> dict[str, Any
                         item[k] = nb[k]
                 out["reports"].append(item)
     return out
-
-
-def update(paths: list[str]) -> None:
-    for p in paths:
-        html = Path(p)
-        spec = load_spec(html)
-        spec["expected"] = run_example(html, spec)
-        snapshot_path(html).write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {snapshot_path(html)}")
-
-
-if __name__ == "__main__":
-    update(sys.argv[1:])

@@ -18,7 +18,7 @@ source's value of every undeterminable cell, which a reader may still give (say 
 identity) — any other number is wrong. A cell the text no longer has (a row absent, cut off) is
 in neither: it must come out without a number.
 
-Sources are the five seeds' hand-checked snapshots (``tests/fixtures/seeds``) and the sample
+Sources are the five seeds' hand-checked snapshots (``tests/examples/extract/seeds``) and the sample
 portal's reports (``portal.truth``, planted inconsistencies included). Labels are written from
 ``portal/template_labels.yaml``, never from the extractor's template module.
 """
@@ -37,7 +37,7 @@ from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable
 from portal.layouts_doc import Doc, Para, Row, Slot, Table, build, labels
 from portal.layouts_render import BLANK_INVISIBLE, FILLER, LAYOUTS, Style, identities, render
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "examples" / "extract" / "seeds"
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,9 @@ def _plain_narrative(agency: str, year: int) -> dict[str, str]:
 def sources() -> tuple[Source, ...]:
     """The five seeds (hand-checked snapshots) and the sample portal's reports."""
     out: list[Source] = []
-    for path in sorted(SEEDS_DIR.glob("*.json")):
+    for path in sorted(SEEDS_DIR.glob("*.expected.json")):
         rep = json.loads(path.read_text(encoding="utf-8"))
-        out.append(Source(f"seed {path.stem}", {
+        out.append(Source(f"seed {path.name.removesuffix('.expected.json')}", {
             "agency": rep.get("agency") or "", "year": rep["year"], "template": rep["template"],
             "title": rep.get("title"), "cells": _cells_of(rep),
             "narrative": _plain_narrative(rep.get("agency") or "", rep["year"])}))

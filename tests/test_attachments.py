@@ -18,9 +18,9 @@ from extract import template as T
 from extract.document import Table
 from portal.render_office import render_docx, render_pdf, render_xlsx
 from portal.synth import random_report
+from tests.snapshots import EXAMPLES, SEEDS
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "attachments"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+FIXTURES = EXAMPLES / "extract" / "attachments"
 
 RENDERERS = {
     "pdf": (lambda rep: render_pdf(rep), "report.pdf"),
@@ -137,8 +137,6 @@ def test_xlsx_merged_ranges_are_grid_spans():
 
 
 def _seed_reports():
-    if not SEEDS.is_dir():
-        return []
     return sorted(SEEDS.glob("*.txt"))
 
 
@@ -151,7 +149,6 @@ def _rep_from_text(path: Path) -> dict:
             "proactive": d["proactive"], "narrative": narrative}
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the repository")
 @pytest.mark.parametrize("layout", ["pdf", "docx", "xlsx"])
 @pytest.mark.parametrize("seed_file", _seed_reports(), ids=lambda p: p.name[:3])
 def test_seed_tables_round_trip(seed_file, layout):
@@ -171,7 +168,7 @@ def test_word_and_excel_97_binaries(name):
     expected values are the report dicts the renderings were made from."""
     stem = name.rsplit(".", 1)[0]
     seed, year = stem.split("-")[1:3]
-    rep = simplejson.loads((FIXTURES / f"rep-{seed}-{year}.json").read_text(encoding="utf-8"), use_decimal=True)
+    rep = simplejson.loads((FIXTURES / f"{stem}.expected.json").read_text(encoding="utf-8"), use_decimal=True)
     data = (FIXTURES / name).read_bytes()
     assert sniff(data, name) == name.rsplit(".", 1)[1]
     report = _parse(data, name)

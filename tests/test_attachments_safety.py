@@ -176,7 +176,7 @@ def test_zip_that_is_not_an_office_document():
 def test_ole_files_that_cannot_be_read():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parent / "fixtures" / "attachments" / "lo-11-2023.doc").read_bytes()
+    doc = (Path(__file__).resolve().parent / "examples" / "extract" / "attachments" / "lo-11-2023.doc").read_bytes()
     assert _kind(doc[:4096], "report.doc") in ("corrupt", "unreadable_document")
     assert _kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "report.doc") == "corrupt"
     # an encrypted Word file: the FIB's fEncrypted bit

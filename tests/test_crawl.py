@@ -420,7 +420,7 @@ def test_dead_server_is_recorded_and_is_c1_not_p1(tmp_path):
 
     import yaml
 
-    from tests.fixtures.monitor.support import check, config, current
+    from tests.monitor_support import check, config, current
 
     with socket.socket() as sock:  # a port that was free a moment ago and has no listener now
         sock.bind(("127.0.0.1", 0))

@@ -26,10 +26,11 @@ from db.home import Home
 from db.models import CellRow, CrawlRun, Document, ReportRow
 from nianbao.app.harvest import child_command, child_env, run_crawls
 from nianbao.paths import ROOT
+from tests.snapshots import REAL  # copies of ../shared/corpus/real
 
 pytestmark = pytest.mark.slow
 
-REAL_REPORT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "shuyang-fgj-2023.html"
+REAL_REPORT = REAL / "shuyang-fgj-2023.html"
 
 
 def report_page() -> tuple[bytes, int]:

@@ -25,10 +25,8 @@ from sqlalchemy import text
 
 from db.session import session as open_session
 from nianbao.app import export_dictionary as D
+from tests.snapshots import REAL, SEEDS  # copies of ../shared
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL = SHARED / "corpus" / "real"
-SEEDS = SHARED / "seeds"
 TABLES = [t.name for t in D.TABLES]
 
 pytestmark = pytest.mark.skipif(not (REAL / "shuyang-fgj-2023.html").exists() or not SEEDS.exists(),

@@ -1,48 +1,26 @@
-"""Every example document parses to its expected snapshot, value by value; an example without a
-snapshot fails. Real documents are read in place from ../shared (skipped where it is absent)."""
+"""Every extraction example (tests/examples/extract/, its seeds/ and the real HTML page in
+real/) parses to its expected snapshot, value by value; an example without a snapshot fails.
+The seeds and the real page are copies of ../shared, so a clean clone runs them too."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.snapshots import SHARED, diff, snapshot_of, to_jsonable
+from tests.snapshots import EXAMPLES, REAL, SEEDS, assert_matches, case_id, documents, extract_snapshot, load_expected
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SEEDS = SHARED / "seeds"
-REAL_HTML = sorted((SHARED / "corpus" / "real").glob("*.html")) if SHARED.exists() else []
-EXAMPLES = sorted(p for p in (FIXTURES / "examples").iterdir() if not p.name.endswith(".json"))
-
-needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared (seeds and real corpus) is not checked out beside the repo")
+CASES = documents(EXAMPLES / "extract") + documents(SEEDS) + documents(REAL, (".html",))
 
 
-def _check(src: Path, snap: Path) -> None:
-    assert snap.exists(), f"{src.name} has no expected snapshot at {snap}"
-    expected = json.loads(snap.read_text(encoding="utf-8"))
-    actual = to_jsonable(snapshot_of(src.read_bytes(), src.name))
-    problems = diff(expected, actual)
-    assert not problems, f"{src.name}:\n" + "\n".join(problems[:40])
+def test_the_seeds_and_the_real_page_are_there() -> None:
+    assert len(documents(SEEDS)) == 5 and documents(REAL, (".html",)), "the copies of ../shared are missing"
 
 
-@needs_shared
-@pytest.mark.parametrize("src", sorted(SEEDS.glob("*.txt")) if SEEDS.exists() else [], ids=lambda p: p.stem)
-def test_seed_matches_snapshot(src: Path) -> None:
-    _check(src, FIXTURES / "seeds" / f"{src.stem}.json")
-
-
-@needs_shared
-@pytest.mark.parametrize("src", REAL_HTML, ids=lambda p: p.stem)
-def test_real_html_matches_snapshot(src: Path) -> None:
-    _check(src, FIXTURES / "html" / f"{src.stem}.json")
-
-
-@pytest.mark.parametrize("src", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("src", CASES, ids=case_id)
 def test_example_matches_snapshot(src: Path) -> None:
-    _check(src, src.with_name(src.name + ".json"))
+    assert_matches(load_expected(src), extract_snapshot(src), src.name)
 
 
-@needs_shared
 def test_every_seed_is_read_exactly() -> None:
     """The issue's named cases, stated directly (the snapshots hold the rest)."""
     def parse(name: str):

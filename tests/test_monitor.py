@@ -17,12 +17,11 @@ import pytest
 
 from db.models import CrawlRun, Finding, Site
 from monitor.findings import dismiss
-from tests.fixtures.monitor.support import (bump, check, config, copy_report, current, home, load_file, load_report,
-                                            renarrate, seed, series)
+from tests.monitor_support import (bump, check, config, copy_report, current, home, load_file, load_report, renarrate,
+                                   seed, series)
+from tests.snapshots import REAL, SEEDS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-needs_seeds = pytest.mark.skipif(not (SHARED / "seeds").is_dir(),
-                                 reason=f"the real seed reports are not at {SHARED / 'seeds'}")
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the real seed reports are not at {SEEDS}")
 HARD = {"R1", "R2", "R3", "R4", "R5"}
 
 
@@ -33,8 +32,8 @@ def rules_of(records, agency=None):
 # ------------------------------------------------------------------------------ seeds
 @pytest.fixture(scope="module")
 def seeds_run(tmp_path_factory):
-    if not (SHARED / "seeds").is_dir():
-        pytest.skip(f"the real seed reports are not at {SHARED / 'seeds'}")
+    if not SEEDS.is_dir():
+        pytest.skip(f"the real seed reports are not at {SEEDS}")
     tmp = tmp_path_factory.mktemp("seeds")
     h = home(tmp)
     s = h.session()
@@ -436,13 +435,12 @@ def test_no_p1_where_we_have_not_looked(tmp_path):
     s.close()
 
 
-@pytest.mark.skipif(not (SHARED / "corpus" / "real").is_dir(),
-                    reason=f"the real documents are not at {SHARED / 'corpus' / 'real'}")
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"the real documents are not at {REAL}")
 def test_real_huaian_and_hongze_reports(tmp_path):
     """The three real 淮安 PDFs: 淮安市 2024's text agrees with its table (no W3); 洪泽区 2023 wrote
     0 as the 总计 of its 行政复议 (维持10 + 纠正1) and of 复议后起诉 (维持5): two R4 errors that stand;
     洪泽区 published 2024 under the fuller name 淮安市洪泽区人民政府 (no P1)."""
-    real = SHARED / "corpus" / "real"
+    real = REAL
     h = home(tmp_path)
     s = h.session()
     for name in ("huaian-shi-2024.pdf", "huaian-hongze-qu-2023.pdf", "huaian-hongze-qu-2024.pdf"):

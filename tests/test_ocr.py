@@ -75,7 +75,7 @@ def test_scan_gives_exact_numbers_or_reports_them_unread(seed, dpi):
 
 def test_ocr_report_is_never_an_agency_error(tmp_path):
     """A scan whose numbers break R1: the numbers are reported, the monitor says X1, not R1."""
-    from tests.fixtures.monitor.support import bump, check, config, current, home, load_file
+    from tests.monitor_support import bump, check, config, current, home, load_file
 
     rep = random_report(random.Random(5), "某县财政局", 2023, scale=300)
     bump(rep, "applications", "new_received", "natural_person", 7)

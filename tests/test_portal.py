@@ -431,14 +431,17 @@ def test_cli_truth_and_help():
     assert res.exit_code == 0 and "Example" in res.output
 
 
-def test_fixture_snapshots_are_current(truth):
-    """tests/fixtures/portal/ holds what the portal serves (rewrite: python -m portal.fixtures)."""
-    from portal.fixtures import OUT, PORT
+def test_portal_examples_are_what_it_serves(truth):
+    """tests/examples/portal/ holds pages of what the portal serves, each with the path, site and
+    report(s) it shows in ``<case>.expected.json`` (rewrite: python -m tests.snapshots draft PAGE)."""
+    from portal.fixtures import OUT, PORT, cases, render
+    from tests.snapshots import assert_matches, documents, load_expected
 
     site = portal_site.Site.build(truth, PORT)
-    manifest = json.loads((OUT / "manifest.json").read_text(encoding="utf-8"))
-    assert {m["platform"] for m in manifest} >= {"trs", "hanweb", "gdplatform", "generic"}
-    for m in manifest:
-        base, _, query = m["path"].partition("?")
-        page, _ = site.lookup(base, query)
-        assert page.render(0) == (OUT / m["file"]).read_bytes(), m["file"]
+    kept = {p.stem: p for p in documents(OUT)}
+    assert sorted(kept) == sorted(c.name for c in cases(truth)), "python -m tests.snapshots draft the missing pages"
+    assert {load_expected(p)["platform"] for p in kept.values()} >= {"trs", "hanweb", "gdplatform", "generic"}
+    for case in cases(truth):
+        body, expected = render(site, truth, case)
+        assert_matches(load_expected(kept[case.name]), expected, case.name)
+        assert body == kept[case.name].read_bytes(), f"{case.name}: the portal serves other bytes now"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from tests.snapshots import SEEDS  # copies of ../shared/seeds
 
 
 def _bin(name: str) -> str | None:
@@ -71,12 +71,11 @@ def _cli(url: str, home: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").exists(), reason="../shared/seeds is not checked out beside the repo")
 def test_pipeline_and_monitor_on_postgres(pg_url: str, tmp_path: Path) -> None:
     home = tmp_path / "home"
     p = _cli(pg_url, home, "db", "upgrade")
     assert p.returncode == 0, p.stderr
-    seeds = sorted(str(x) for x in (SHARED / "seeds").glob("*.txt"))
+    seeds = sorted(str(x) for x in SEEDS.glob("*.txt"))
     p = _cli(pg_url, home, "import", *seeds)
     assert p.returncode == 0, p.stderr
     p = _cli(pg_url, home, "reports", "--json")

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL = SHARED / "corpus" / "real"
-SEEDS = SHARED / "seeds"
+from tests.snapshots import REAL, SEEDS  # copies of ../shared
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE = '<script>document.body.dataset.pwned=1</script><img src=x onerror="document.body.dataset.pwned=2">某局'
 

@@ -1,7 +1,8 @@
-"""Spider examples (juriscraper style): every saved page under tests/fixtures/spiders/<platform>/
-has a snapshot beside it, and the spider's parse functions — the same code a crawl runs — must
-reproduce it value by value. An example without a snapshot fails. Regenerate a snapshot with
-``python -m crawler.examples PAGE`` and read the diff by eye before committing."""
+"""Spider examples (juriscraper style): every saved page under tests/examples/spiders/<platform>/
+has ``<case>.expected.json`` beside it, and the spider's parse functions — the same code a crawl
+runs — must reproduce it value by value. An example without a snapshot fails (tests/test_examples.py).
+Draft a snapshot with ``python -m tests.snapshots draft PAGE [--url URL --callback NAME]`` and read it
+against the page before committing."""
 from __future__ import annotations
 
 import json
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.examples import load_spec, run_example, snapshot_path
+from crawler.examples import run_example
+from tests.snapshots import EXAMPLES, all_examples, assert_matches, case_id, load_expected
 
-FIXTURES = Path(__file__).parent / "fixtures" / "spiders"
-PAGES = sorted(p for p in FIXTURES.glob("*/*") if p.is_file() and not p.name.endswith(".json"))
+FOLDER = EXAMPLES / "spiders"
+PAGES = all_examples(FOLDER)
 PLATFORMS = ("generic", "trs", "hanweb", "gdplatform")
 BUDGET_SECONDS = 0.5  # one page's parse; a slow parser is a bug
 
@@ -23,40 +25,23 @@ def test_every_platform_has_examples():
         assert any(p.parent.name == platform for p in PAGES), f"no spider example for platform {platform}"
 
 
-def test_every_snapshot_has_a_page():
-    pages = {snapshot_path(p) for p in PAGES}
-    for snap in FIXTURES.glob("*/*.expected.json"):
-        assert snap in pages, f"{snap} has no page beside it"
+def _in_url_order(out: dict) -> dict:
+    """The callback's output with requests sorted by URL: the order a spider yields them in is
+    not part of what it decides (Scrapy schedules by priority)."""
+    def url(x):
+        return x["url"] if isinstance(x, dict) else x
+
+    return {k: sorted(v, key=url) if k in ("reports", "lists", "posts") else v for k, v in out.items()}
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[f"{p.parent.name}/{p.name}" for p in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=case_id)
 def test_spider_example(page: Path):
-    snap = snapshot_path(page)
-    assert snap.exists(), f"{page} has no snapshot {snap.name}: run python -m crawler.examples {page}"
-    spec = load_spec(page)
-    assert "expected" in spec, f"{snap.name} has no 'expected': run python -m crawler.examples {page}"
+    spec = load_expected(page)
+    assert "expected" in spec, f"{page.name}: no 'expected': python -m tests.snapshots draft {page}"
     got = run_example(page, spec)
     t = time.perf_counter()  # timed on a second run: the first pays for imports
     run_example(page, spec)
     elapsed = time.perf_counter() - t
-    want = spec["expected"]
     got = json.loads(json.dumps(got, ensure_ascii=False))
-    # value by value, so a failure names what changed
-    if want["record"] is None:
-        assert got["record"] is None
-    else:
-        assert got["record"] is not None, "the callback yielded no record"
-        for key in sorted(set(want["record"]) | set(got["record"])):
-            assert got["record"].get(key) == want["record"].get(key), f"record[{key!r}]"
-    for section in ("reports", "lists", "posts"):
-        w, g = want.get(section, []), got.get(section, [])
-        w_urls = [x["url"] if isinstance(x, dict) else x for x in w]
-        g_urls = [x["url"] if isinstance(x, dict) else x for x in g]
-        assert sorted(g_urls) == sorted(w_urls), f"{section}: missing {sorted(set(w_urls) - set(g_urls))}, " \
-                                                 f"unexpected {sorted(set(g_urls) - set(w_urls))}"
-        by_url = {(x["url"] if isinstance(x, dict) else x): x for x in g}
-        for x in w:
-            if isinstance(x, dict):
-                for key, value in x.items():
-                    assert by_url[x["url"]].get(key) == value, f"{section}[{x['url']}][{key!r}]"
+    assert_matches(_in_url_order(spec["expected"]), _in_url_order(got), case_id(page))
     assert elapsed < BUDGET_SECONDS, f"parsing took {elapsed:.2f}s"

@@ -1,8 +1,9 @@
 """Hand-written truth for real report texts, and the comparator that holds a parse against it.
 
 Each input under ``tests/examples/extract/real-text/`` (a byte-exact copy of a document of
-``shared/corpus/real-text/``) has a ``NNN.expected.json`` beside it, typed by a person who read the
-document — never drafted from the extractor, or the measurement would measure nothing. Format::
+``shared/corpus/real-text/``, whose SOURCES.md is copied beside them) has a ``NNN.expected.json``
+beside it, typed by a person who read the document — never drafted from the extractor, or the
+measurement would measure nothing. Format::
 
     {"agency": "…", "year": 2021, "template": "2021",
      "cells": {"applications/new_received/natural_person": 0, "art20_8/fees/amount": "7816", …},
@@ -28,9 +29,8 @@ from typing import Any, Iterable
 
 from extract import template as T
 from extract.model import Report
-
-EXAMPLES = Path(__file__).resolve().parent / "examples" / "extract" / "real-text"
-EXPECTED_SUFFIX = ".expected.json"
+from tests.snapshots import REAL_TEXT as EXAMPLES
+from tests.snapshots import diff, documents, expected_path
 TABLES = ("applications", "review_litigation", *T.PROACTIVE_BY_KEY)
 
 Cell = tuple[str, str, str]
@@ -114,15 +114,8 @@ def load_truth(path: str | Path) -> dict[str, Any]:
 
 
 def inputs(folder: Path = EXAMPLES) -> list[Path]:
-    """The example documents (every file that is not a truth file)."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith(EXPECTED_SUFFIX)
-                  and not p.name.startswith("."))
-
-
-def expected_path(document: Path) -> Path:
-    return document.with_name(document.stem + EXPECTED_SUFFIX)
+    """The example documents (every file that is not a truth file nor the SOURCES.md)."""
+    return documents(folder)
 
 
 def read_report(document: Path) -> Report:
@@ -187,11 +180,16 @@ def _judge(truth: dict[str, Any], report: Report) -> tuple[list[str], list[str],
 def compare(truth: dict[str, Any], report: Report) -> list[str]:
     """Readable differences between a truth and a parse: ``WRONG …`` lines (a number the
     document does not say), ``UNREAD …`` lines (a determinable cell without its number) and
-    ``META …`` lines (agency, year or template not as the document says)."""
+    ``META …`` lines (agency, year or template not as the document says, by the snapshot
+    comparator :func:`tests.snapshots.diff`)."""
     wrong, unread, _, _ = _judge(truth, report)
-    meta = [f"META {k}: document says {truth[k]!r}, read {getattr(report, k)!r}"
-            for k in ("agency", "year", "template") if getattr(report, k) != truth[k]]
-    return wrong + unread + meta
+    return wrong + unread + [f"META {line}" for line in diff(*_meta(truth, report))]
+
+
+def _meta(truth: dict[str, Any], report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the document says, what was read) for agency, year and template."""
+    keys = ("agency", "year", "template")
+    return {k: truth[k] for k in keys}, {k: getattr(report, k) for k in keys}
 
 
 def score(truth: dict[str, Any], report: Report) -> tuple[int, int, int]:
@@ -213,7 +211,7 @@ def report_table(folder: Path = EXAMPLES, out=sys.stdout) -> tuple[int, int, int
         truth = load_truth(truth_file)
         report = read_report(doc)
         read, det, wrong = score(truth, report)
-        meta = [k for k in ("agency", "year", "template") if getattr(report, k) != truth[k]]
+        meta = [line.split(":")[0].lstrip("/") for line in diff(*_meta(truth, report))]
         total_read, total_det, total_wrong = total_read + read, total_det + det, total_wrong + wrong
         print(f"{doc.name:<12} {read:>5} {det:>5} {wrong:>6}  {' '.join(meta) or 'ok'}", file=out)
     pct = 100.0 * total_read / total_det if total_det else 0.0
