@@ -56,9 +56,20 @@ PACK_VALUES = """
 """
 
 
+#: ``reports.provenance_json`` likewise ([raw, location, …] in cell order; migration 0005).
+PACK_PROVENANCE = """
+    UPDATE reports SET provenance_json = (
+        SELECT json_group_array(x) FROM (
+            SELECT x FROM (SELECT id, 0 AS k, raw AS x FROM cells WHERE report_id = reports.id
+                           UNION ALL SELECT id, 1, location FROM cells WHERE report_id = reports.id)
+            ORDER BY id, k))
+    WHERE values_json IS NOT NULL
+"""
+
+
 def build_corpus(db: Path, n_reports: int) -> None:
     """The monitor benchmark's synthetic corpus (written in SQL, beside ``save_report``), every
-    report current, with its values packed as ``save_report`` packs them."""
+    report current, with its values and provenance packed as ``save_report`` packs them."""
     import db.session as dbs
     from bench.bench_monitor import generate
 
@@ -78,6 +89,7 @@ def build_corpus(db: Path, n_reports: int) -> None:
     con = sqlite3.connect(db)
     con.execute("UPDATE reports SET is_current = 1")  # one version per (agency, year)
     con.execute(PACK_VALUES)
+    con.execute(PACK_PROVENANCE)
     con.commit()
     con.close()
 

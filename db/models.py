@@ -117,6 +117,9 @@ class ReportRow(Base):
     # exact value text (null for a blank cell), in cell order; NULL when no cells are stored. The
     # export reads it instead of ~250 rows of ``cells`` a report (migration 0004)
     values_json: Mapped[str | None] = mapped_column(Text)
+    # the same cells' raw text and location, packed once per report in the same order: a UTF-8
+    # JSON array [raw, location, raw, location, ...]; NULL when values_json is (migration 0005)
+    provenance_json: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(foreign_keys=[document_id])
     agency: Mapped[Agency | None] = relationship()

@@ -79,17 +79,22 @@ def save_report(s: Session, doc: Document, report: Report | None, *, status: str
         row.facts = [f.__dict__ for f in report.facts]
         row.meta = dict(report.meta)
         s.flush()
-    row.values_json = None
+    row.values_json = row.provenance_json = None
     if report is not None and status != "not_report":
         packed: dict[str, str | None] = {}
+        provenance: list[str | None] = []
         for t, r, c, cv in report.cells():
             text = None if cv is None else value_text(cv.value)
+            raw, where = (None, None) if cv is None else (cv.raw, cv.where)
             s.add(CellRow(report_id=row.id, table_key=t, row_key=r, column_key=c,
-                          value=None if cv is None else cv.value, value_text=text,
-                          raw=None if cv is None else cv.raw, location=None if cv is None else cv.where))
+                          value=None if cv is None else cv.value, value_text=text, raw=raw, location=where))
             packed[f"{t}/{r}/{c}"] = text
-        # the same values once more, packed per report: what the export reads (ReportRow.values_json)
+            provenance += (raw, where)
+        # the same cells once more, packed per report: what the export reads (ReportRow.values_json,
+        # ReportRow.provenance_json; one key per cell, so the two stay aligned)
         row.values_json = json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
+        row.provenance_json = (json.dumps(provenance, ensure_ascii=False, separators=(",", ":"))
+                               if len(packed) * 2 == len(provenance) else None)
         if report.preamble:
             # kept for the monitor (W5 reads the 统计期限 stated here); not segmented, so it never
             # counts towards 内容雷同 — nearly every preamble cites the same 条例

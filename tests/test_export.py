@@ -396,9 +396,9 @@ def test_raw_tar_is_byte_identical_and_holds_the_originals(corpus: Path, tmp_pat
 
 
 def test_packed_values_read_as_the_cells_table_and_fall_back(corpus: Path, tmp_path: Path) -> None:
-    """The fast path (keys and values from ``reports.values_json``, raw text and location by
-    cell-id range) reads what the ``cells`` table holds, and migration 0004's backfill writes the
-    text ``save_report`` wrote; cells that do not line up with the packed values (a raw text
+    """The fast paths (keys and values from ``reports.values_json``; raw text and location from
+    ``reports.provenance_json``, else by cell-id range) read what the ``cells`` table holds, and
+    migrations 0004's and 0005's backfills write the text ``save_report`` wrote; cells that do not line up with the packed values (a raw text
     holding a separator, a missing cell) send the chunk down the row-by-row path instead."""
     import importlib
     import shutil
@@ -423,8 +423,30 @@ def test_packed_values_read_as_the_cells_table_and_fall_back(corpus: Path, tmp_p
             return list(zip([ids[p] for p in long.pos], long.keys.to_pylist(), long.value.to_pylist(),
                             long.raw.to_pylist(), long.location.to_pylist()))
 
+        provenance = dict(conn.exec_driver_sql("select id, provenance_json from reports").fetchall())
+        prov = [provenance[i] for i in ids]
+        assert None not in prov
         fast, slow = _long_packed(conn, ids, texts), _long_cells(conn, ids)
         assert fast is not None and rows(fast) == rows(slow) and len(rows(slow)) > 1000
+        # raw text and location from reports.provenance_json (migration 0005): nothing read from cells
+        conn.exec_driver_sql("alter table cells rename to cells_away")
+        packed_only = _long_packed(conn, ids, texts, prov)
+        conn.exec_driver_sql("alter table cells_away rename to cells")
+        assert packed_only is not None and rows(packed_only) == rows(slow)
+        # a raw text json escapes (a quote, a newline) is read by json, in its place among the others
+        odd_prov = list(prov)
+        items = json.loads(odd_prov[1])
+        items[0] = 'a"b\n,null'
+        odd_prov[1] = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+        odd = _long_packed(conn, ids, texts, odd_prov)
+        want = rows(slow)
+        first_of_second = next(i for i, r in enumerate(want) if r[0] == ids[1])
+        want[first_of_second] = want[first_of_second][:3] + ('a"b\n,null',) + want[first_of_second][4:]
+        assert odd is not None and rows(odd) == want
+        # provenance that does not pair up with the values: read from cells instead
+        short = json.dumps(json.loads(prov[0])[:-2], ensure_ascii=False, separators=(",", ":"))
+        assert rows(_long_packed(conn, ids, texts, [short] + prov[1:])) == rows(slow)
+        assert rows(_long_packed(conn, ids, texts, ['{"a":1}'] + prov[1:])) == rows(slow)
         # a report extracted again has its cells after everyone else's: still one run of its own
         conn.exec_driver_sql(f"update cells set id = id + 1000000 where report_id = {ids[0]}")
         moved = _long_packed(conn, ids, texts)
@@ -442,6 +464,10 @@ def test_packed_values_read_as_the_cells_table_and_fall_back(corpus: Path, tmp_p
         conn.exec_driver_sql("update reports set values_json = null")
         assert backfill(conn, batch=3) >= len(ids)
         assert dict(conn.exec_driver_sql("select id, values_json from reports").fetchall()) == packed
+        backfill5 = importlib.import_module("db.migrations.versions.0005_packed_provenance").backfill
+        conn.exec_driver_sql("update reports set provenance_json = null")
+        assert backfill5(conn, batch=3) >= len(ids)
+        assert dict(conn.exec_driver_sql("select id, provenance_json from reports").fetchall()) == provenance
 
         conn.exec_driver_sql("update cells set raw = 'a\x1db' where id = (select min(id) from cells where "
                              f"report_id = {ids[0]})")

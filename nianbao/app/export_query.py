@@ -9,8 +9,9 @@ Values come from ``reports.values_json`` (migration 0004: each report's exact va
 once, as ``save_report`` writes them beside the cells), split by Arrow without a Python object per
 cell: reading ~250 rows of ``cells`` a report was most of an export's time. The wide ``reports``
 table needs nothing else; the long ``cells`` table adds each cell's raw text and location from
-``cells``, read by cell-id range and aligned by cell order. Reports without packed values, or
-whose cells do not line up with them, are read from ``cells`` row by row. Values are carried as
+``reports.provenance_json`` (migration 0005: the same cells' raw texts and locations, packed in
+the same order), else from ``cells``, read by cell-id range and aligned by cell order. Reports
+without packed values, or whose cells do not line up with them, are read from ``cells`` row by row. Values are carried as
 text (the digits as written; ``cells.value`` is a float on SQLite); each writer turns them into
 its own exact type.
 """
@@ -173,7 +174,7 @@ def _report_meta_query(conn: Connection, sel: Selection) -> Select:
                    ReportRow.is_current, ReportRow.format,
                    type_coerce(ReportRow.problems, Text), type_coerce(ReportRow.facts, Text),
                    ReportRow.extractor_version, Document.url, ReportRow.document_id, Document.sha256,
-                   Document.fetched_at, ReportRow.values_json)
+                   Document.fetched_at, ReportRow.values_json, ReportRow.provenance_json)
             .join(Document, Document.id == ReportRow.document_id)
             .outerjoin(Agency, Agency.id == ReportRow.agency_id)
             .where(ReportRow.id.in_(report_scope(conn, sel))).order_by(ReportRow.id))
@@ -305,13 +306,87 @@ def _provenance_rows(conn: Connection, ids: list[int], counts: np.ndarray) -> tu
     return pa.array([r[1] for r in rows], pa.string()), pa.array([r[2] for r in rows], pa.string())
 
 
-def _long_packed(conn: Connection, ids: list[int], packed: list[str]) -> _Long | None:
-    """Keys and values from ``reports.values_json``; only the raw text and location come from
-    ``cells``, aligned by cell order (``save_report`` writes both in the same order). None when
-    the cells do not line up with the packed values."""
+def _split_flat(texts: list[str], width: int = 1) -> tuple[np.ndarray, list[pa.Array]]:
+    """(items per text, the items) of JSON arrays of strings and nulls; with ``width`` > 1 the
+    items as that many interleaved columns (item k goes to column k % width). Texts as
+    ``save_report`` writes them — ``["12","table 1 row 2",null]``: no spaces, no escapes — are
+    split by Arrow at the quotes, with no Python object per item: without a backslash every quote
+    of valid JSON delimits a string, so the odd tokens are the items as written, and a text is
+    taken when it reads ``[`` … ``]`` with one byte between items and says ``null`` as often as
+    it has null items (a ``,null`` inside an item would be taken for one). Any other text is read by json, and
+    the two kinds are put back in the texts' order."""
+    n = len(texts)
+    fast = np.fromiter(("\\" not in t for t in texts), bool, n)  # (str methods: faster than Arrow's here)
+    nulls = np.fromiter((t.count("null") for t in texts), np.int64, n)  # ≥ the null items; more if an item says null
+    arr = pa.array(texts, pa.string())
+    marked = pc.replace_substring(pc.replace_substring(arr, "[null", f'["{_NULL}"'), ",null", f',"{_NULL}"')
+    tokens = pc.split_pattern(marked, '"')
+    lens = pc.fill_null(pc.list_value_length(tokens), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    m = np.maximum(lens - 1, 0) // 2  # items of each text, if it is well formed
+    first = np.cumsum(lens) - lens
+    flat = pc.list_flatten(tokens)
+    row_start = np.cumsum(m) - m
+    at = np.repeat(first - 2 * row_start, m) + 2 * np.arange(int(m.sum())) + 1  # token index of every item
+
+    def per_row(x: np.ndarray) -> np.ndarray:
+        c = np.concatenate([[0], np.cumsum(x)])
+        return c[row_start + m] - c[row_start]
+
+    items = flat.take(pa.array(at, pa.int64()))
+    null = pc.equal(items, _NULL).to_numpy(zero_copy_only=False)
+    item_bytes = pc.binary_length(items).to_numpy(zero_copy_only=False)
+    sep_bytes = pc.binary_length(marked).to_numpy(zero_copy_only=False) - 2 * m - per_row(item_bytes)
+    ends = flat.take(pa.array(np.concatenate([first, first + np.maximum(lens - 1, 0)]), pa.int64())).to_pylist()
+    opened = np.array([(a, b) == ("[", "]") for a, b in zip(ends[:n], ends[n:])], bool)
+    empty = np.array([a == "[]" and ln == 1 for a, ln in zip(ends[:n], lens)], bool)
+    fast &= (lens % 2 == 1) & np.where(m > 0, opened & (sep_bytes == m + 1), empty) & (nulls == per_row(null))
+    counts = np.where(fast, m, 0)
+    if not fast.all():
+        at = at[np.repeat(fast, m)]
+    out = [pc.if_else(pc.equal(col, _NULL), pa.scalar(None, pa.string()), col)
+           for col in (flat.take(pa.array(at[j::width], pa.int64())) for j in range(width))]
+    slow = np.nonzero(~fast)[0]
+    if not len(slow):
+        return counts, out
+    parsed = [json.loads(texts[int(i)]) for i in slow]
+    counts[slow] = [len(x) for x in parsed]
+    if (counts % width).any():
+        raise ValueError(f"a packed text whose items are not a multiple of {width}")
+    rows = np.nonzero(fast)[0]
+    per = counts // width
+    start = np.empty(n, np.int64)  # where each text's items begin in [fast items …, slow items …]
+    start[rows] = np.cumsum(per[rows]) - per[rows]
+    start[slow] = len(out[0]) + np.cumsum(per[slow]) - per[slow]
+    order = pa.array(np.repeat(start - (np.cumsum(per) - per), per) + np.arange(int(per.sum())))
+    rest = list(chain.from_iterable(parsed))
+    return counts, [pa.concat_arrays([col, pa.array(rest[j::width], pa.string())]).take(order)
+                    for j, col in enumerate(out)]
+
+
+def _provenance_packed(texts: list[str | None], counts: np.ndarray) -> tuple[pa.Array, pa.Array] | None:
+    """Raw text and location of a chunk's cells from ``reports.provenance_json``; None when a
+    report has none or its items do not pair up with its values."""
+    if None in texts:
+        return None
+    try:
+        per_text, (raw, location) = _split_flat(texts, width=2)
+    except (ValueError, TypeError, pa.ArrowException):  # not an array of strings and nulls in pairs
+        return None
+    if not np.array_equal(per_text, 2 * counts):
+        return None
+    return raw, location
+
+
+def _long_packed(conn: Connection, ids: list[int], packed: list[str],
+                 provenance: list[str | None] | None = None) -> _Long | None:
+    """Keys and values from ``reports.values_json``; the raw text and location from
+    ``reports.provenance_json`` or else from ``cells``, aligned by cell order (``save_report``
+    writes all three in the same order). None when the cells do not line up with the packed values."""
     counts, keys, value = _split_packed(packed) or _parse_packed(packed)
-    read = _provenance_sqlite if conn.dialect.name == "sqlite" else _provenance_rows
-    prov = read(conn, ids, counts)
+    prov = _provenance_packed(provenance, counts) if provenance is not None else None
+    if prov is None:
+        read = _provenance_sqlite if conn.dialect.name == "sqlite" else _provenance_rows
+        prov = read(conn, ids, counts)
     if prov is None:
         return None
     return _Long(np.repeat(np.arange(len(ids)), counts), keys.dictionary_encode(), value, *prov)
@@ -362,8 +437,8 @@ def _key_parts(keys: pa.DictionaryArray) -> dict[str, pa.Array]:
 
 
 def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
-    meta = dict(zip(_META_COLS + ("values_json",), map(list, zip(*rows))))
-    packed = meta.pop("values_json")
+    meta = dict(zip(_META_COLS + ("values_json", "provenance_json"), map(list, zip(*rows))))
+    packed, provenance = meta.pop("values_json"), meta.pop("provenance_json")
     meta["published"] = [_d(v) for v in meta["published"]]
     meta["first_seen"] = [_dt(v) for v in meta["first_seen"]]
     meta["fetched_at"] = [_dt(v) for v in meta["fetched_at"]]
@@ -374,7 +449,7 @@ def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
     pos = {rid: i for i, rid in enumerate(ids)}
     n = len(ids)
 
-    long = _long_packed(conn, ids, packed) if None not in packed else None
+    long = _long_packed(conn, ids, packed, provenance) if None not in packed else None
     if long is None:
         long = _long_cells(conn, ids)
 
