@@ -1,4 +1,5 @@
-"""Reading reports back out of the database in the canonical JSON shape of ``parse --json``."""
+"""Reading reports back out of the database in the canonical JSON shape of ``parse --json``
+(built by ``extract.model.canonical_dict``, as a report read from a document is)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import CellRow, ReportRow, SectionRow
 from extract import template as T
+from extract.model import canonical_dict
 
 
 def cell_value(c: CellRow) -> int | Decimal | None:
@@ -20,24 +22,14 @@ def cell_value(c: CellRow) -> int | Decimal | None:
 
 
 def report_dict(s: Session, row: ReportRow) -> dict[str, Any]:
-    apps: dict[str, dict] = {}
-    review: dict[str, dict] = {}
-    pro: dict[str, dict] = {}
-    for c in s.scalars(select(CellRow).where(CellRow.report_id == row.id).order_by(CellRow.id)):
-        v = cell_value(c)
-        if c.table_key == "applications":
-            apps.setdefault(c.row_key, {})[c.column_key] = v
-        elif c.table_key == "review_litigation":
-            review.setdefault(c.row_key, {})[c.column_key] = v
-        else:
-            pro.setdefault(c.table_key, {}).setdefault(c.row_key, {})[c.column_key] = v
-    order = {k: i for i, k in enumerate(T.SECTION_KEYS)}
-    secs = sorted((x for x in s.scalars(select(SectionRow).where(SectionRow.report_id == row.id)) if x.key in order),
-                  key=lambda x: order[x.key])
-    return {
-        "agency": row.agency_name, "year": row.year, "template": row.template, "title": row.title,
-        "published": row.published.isoformat() if row.published else None,
-        "applications": apps, "review_litigation": review, "proactive": pro,
-        "sections": [{"key": x.key, "title": x.title, "keywords": x.keywords, "facts": x.facts} for x in secs],
-        "problems": row.problems or [],
-    }
+    """The stored report ``row`` in the canonical shape: cells and sections in the order they were
+    stored (the document's), the preamble left out as ``parse --json`` leaves it out."""
+    cells = s.scalars(select(CellRow).where(CellRow.report_id == row.id).order_by(CellRow.id))
+    secs = s.scalars(select(SectionRow).where(SectionRow.report_id == row.id, SectionRow.key.in_(T.SECTION_KEYS))
+                     .order_by(SectionRow.id))
+    return canonical_dict(
+        agency=row.agency_name, year=row.year, template=row.template, title=row.title,
+        published=row.published.isoformat() if row.published else None,
+        cells=((c.table_key, c.row_key, c.column_key, cell_value(c)) for c in cells),
+        sections=((x.key, x.title, x.keywords or [], x.facts or []) for x in secs),
+        problems=row.problems or [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 from extract import template as T
 
@@ -124,34 +124,49 @@ class Report:
 
     # --- output -------------------------------------------------------------------------
     def as_dict(self, provenance: bool = False) -> dict[str, Any]:
-        """The JSON schema of ``nianbao parse --json`` (documented in docs/json-schema.md)."""
-
-        def v(cv: CellValue | None) -> Value:
-            return cv.value if cv else None
-
-        out: dict[str, Any] = {
-            "agency": self.agency,
-            "year": self.year,
-            "template": self.template,
-            "title": self.title,
-            "published": self.published,
-            "applications": {r: {c: v(cv) for c, cv in cols.items()} for r, cols in self.applications.items()},
-            "review_litigation": {g: {c: v(cv) for c, cv in cols.items()} for g, cols in self.review_litigation.items()},
-            "proactive": {t: {r: {c: v(cv) for c, cv in cols.items()} for r, cols in rows.items()}
-                          for t, rows in self.proactive.items()},
-            "sections": [
-                {"key": s.key, "title": s.title, "keywords": s.keywords,
-                 "facts": [f.__dict__ for f in s.facts]}
-                for s in self.sections
-            ],
-            "problems": [p.as_dict() for p in self.problems],
-        }
+        """The JSON schema of ``nianbao parse --json`` (documented in docs/json-schema.md), built by
+        :func:`canonical_dict` like a report read back from the database."""
+        out = canonical_dict(
+            agency=self.agency, year=self.year, template=self.template, title=self.title, published=self.published,
+            cells=((t, r, c, cv.value if cv else None) for t, r, c, cv in self.cells()),
+            sections=((s.key, s.title, s.keywords, [f.__dict__ for f in s.facts]) for s in self.sections),
+            problems=[p.as_dict() for p in self.problems])
         if provenance:
             out["cells"] = [
                 {"table": t, "row": r, "column": c, "value": cv.value, "raw": cv.raw, "where": cv.where}
                 for t, r, c, cv in self.cells() if cv is not None
             ]
         return out
+
+
+def canonical_dict(*, agency: str | None, year: int | None, template: str | None, title: str | None,
+                published: str | None, cells: Iterable[tuple[str, str, str, Value]],
+                sections: Iterable[tuple[str, str | None, list[str], list[dict[str, Any]]]],
+                problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The canonical report dict, the one shape of ``parse --json``, ``reports --json`` and the
+    snapshots — whether the report comes from a document (:meth:`Report.as_dict`) or from the
+    database (``db.read.report_dict``), so the two cannot drift apart.
+
+    ``cells``: (table, row, column, value) in reading order; ``sections``: (key, title, keywords,
+    facts as dicts) in the document's order; ``problems``: as :meth:`Problem.as_dict` gives them.
+    """
+    apps: dict[str, dict[str, Value]] = {}
+    review: dict[str, dict[str, Value]] = {}
+    pro: dict[str, dict[str, dict[str, Value]]] = {}
+    for table, row, column, value in cells:
+        if table == "applications":
+            apps.setdefault(row, {})[column] = value
+        elif table == "review_litigation":
+            review.setdefault(row, {})[column] = value
+        else:
+            pro.setdefault(table, {}).setdefault(row, {})[column] = value
+    return {
+        "agency": agency, "year": year, "template": template, "title": title, "published": published,
+        "applications": apps, "review_litigation": review, "proactive": pro,
+        "sections": [{"key": key, "title": stitle, "keywords": list(keywords), "facts": list(facts)}
+                     for key, stitle, keywords, facts in sections],
+        "problems": list(problems),
+    }
 
 
 def _rows_of(table: str) -> list[str]:
