@@ -5,7 +5,6 @@ parsed back through extract() and compared with the rendered numbers, value by v
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from extract import template as T
 from extract.document import Table
 from portal.render_office import render_docx, render_pdf, render_xlsx
 from portal.synth import random_report
-from tests.snapshots import EXAMPLES, SEEDS
+from tests.snapshots import EXAMPLES, SEEDS, assert_matches, cell_json
 
 FIXTURES = EXAMPLES / "extract" / "attachments"
 
@@ -45,22 +44,15 @@ def expected_cells(rep: dict):
                 yield (table, row, col), v
 
 
-def same(expected, got) -> bool:
-    if expected is None or got is None:
-        return expected is None and got is None
-    return Decimal(str(expected)) == Decimal(str(got))
-
-
 def assert_same_values(rep: dict, report, label: str) -> None:
-    wrong = []
-    n = 0
-    for (table, row, col), want in expected_cells(rep):
-        got = report.value(table, row, col)
-        n += 1
-        if not same(want, got):
-            wrong.append(f"{table}.{row}.{col}: expected {want!r}, parsed {got!r}")
-    assert not wrong, f"{label}: {len(wrong)} of {n} cells differ:\n" + "\n".join(wrong[:20]) + \
-        "\nproblems: " + "; ".join(f"{p.kind} {p.message} @{p.where}" for p in report.problems[:10])
+    """Every canonical cell of ``rep`` read back as rendered, compared with the snapshot comparator
+    (money as the same decimal, whatever its trailing zeros); the report's problems on failure."""
+    want, got = {}, {}
+    for (table, row, col), value in expected_cells(rep):
+        want[f"{table}/{row}/{col}"] = cell_json(table, col, value)
+        got[f"{table}/{row}/{col}"] = cell_json(table, col, report.value(table, row, col))
+    problems = "; ".join(f"{p.kind} {p.message} @{p.where}" for p in report.problems[:10])
+    assert_matches(want, got, f"{label} (problems: {problems or 'none'})", limit=20)
 
 
 def _parse(data: bytes, filename: str):
