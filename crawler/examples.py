@@ -34,7 +34,9 @@ def run_example(html: Path, spec: dict[str, Any]) -> dict[str, Any]:
     from crawler.sites import SiteConfig
     from crawler.spiders import spider_for
 
-    platform = html.parent.name if html.parent.name in ("generic", "trs", "hanweb", "gdplatform") else "generic"
+    from crawler.platforms import DEFAULT_PLATFORM, PLATFORMS
+
+    platform = html.parent.name if html.parent.name in PLATFORMS else DEFAULT_PLATFORM
     url = spec["url"]
     from urllib.parse import urlsplit
 

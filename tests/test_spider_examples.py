@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from crawler.examples import run_example
+from crawler.platforms import PLATFORMS
 from tests.snapshots import EXAMPLES, all_examples, assert_matches, case_id, load_expected
 
 FOLDER = EXAMPLES / "spiders"
 PAGES = all_examples(FOLDER)
-PLATFORMS = ("generic", "trs", "hanweb", "gdplatform")
 BUDGET_SECONDS = 0.5  # one page's parse; a slow parser is a bug
 
 
