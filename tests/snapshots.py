@@ -38,10 +38,11 @@ import fnmatch
 import json
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPECTED_SUFFIX = ".expected.json"

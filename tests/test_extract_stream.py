@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from extract import extract, is_report, not_report_reason
 from extract import template as T
