@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from extract import extract, is_report, not_report_reason
 from extract import template as T
 from extract.digits import UNREAD, NumToken, place
