@@ -12,8 +12,18 @@ import re
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from extract.recognition import (  # noqa: F401 - the spiders' one module for recognition
-    DATE, NOT_REPORT, REPORT_WORDS, TRANSPARENCY, agency_of, clean, first_date, is_report_title, labelled_date,
-    make_date, year_of)
+    DATE,
+    NOT_REPORT,
+    REPORT_WORDS,
+    TRANSPARENCY,
+    agency_of,
+    clean,
+    first_date,
+    is_report_title,
+    labelled_date,
+    make_date,
+    year_of,
+)
 
 # ------------------------------------------------------------------------------------ columns
 # a 年报 column (no year of its own): 政府信息公开年报, 政府信息公开工作年度报告, 部门年报, 乡镇年报 …

@@ -2,9 +2,10 @@
 location of every value and a list of what could not be read."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from extract import template as T
 

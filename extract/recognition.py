@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from datetime import date
 
+
 # ------------------------------------------------------------------------------------ text
 def clean(text: str | None) -> str:
     """Collapse whitespace (including &nbsp; and full-width spaces)."""

@@ -30,13 +30,6 @@ _ROW_SPEC = {r.key: r for r in T.APPLICATION_ROWS}
 _GROUP_LABEL = {"denied": "不予公开", "unable": "无法提供", "not_processed": "不予处理", "other": "其他处理"}
 _SHORT = {"new_received": "本年新收", "carried_over": "上年结转", "granted": "予以公开", "partial": "部分公开",
           "total_handled": "办理结果总计", "carried_forward": "结转下年度继续办理", "other": "其他处理"}
-_PRO_ROW = {"regulations": "规章", "normative_docs": "规范性文件", "licensing": "行政许可",
-            "other_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
-            "fees": "行政事业性收费", "procurement": "政府集中采购"}
-_PRO_COL = {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
-            "new_made": "本年新制作数量", "new_published": "本年新公开数量", "total_published": "对外公开总数量",
-            "prev_count": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量",
-            "amount": "金额（万元）", "projects": "采购项目数量"}
 
 
 def row_label(row: str) -> str:
@@ -54,14 +47,34 @@ def col_label(col: str) -> str:
     return T.APPLICANT_COLUMN_LABELS.get(col, col)
 
 
-def cell_label(table: str, row: str, col: str) -> str:
+def pro_row_label(row: str, template: str | None = None) -> str:
+    """The printed label of a 第二十条 row in ``template`` (the template in force when the report's
+    is unknown, else any template that has the row): the template's own words, from extract.template."""
+    return _in_template(T.PROACTIVE_ROW_LABELS.get(row, {}), template) or row
+
+
+def pro_col_label(table: str, col: str, template: str | None = None) -> str:
+    """The printed label of a 第二十条 value column, as :func:`pro_row_label`."""
+    by_template = {t: cols[col] for t, cols in T.PROACTIVE_COLUMN_LABELS.get(table, {}).items() if col in cols}
+    return _in_template(by_template, template) or col
+
+
+def _in_template(labels: dict[str, str], template: str | None) -> str | None:
+    for t in (template, T.DEFAULT_TEMPLATE, *T.TEMPLATES[::-1]):
+        if t in labels:
+            return labels[t]
+    return None
+
+
+def cell_label(table: str, row: str, col: str, template: str | None = None) -> str:
+    """A cell as a person finds it in the report: 表三“本年新收”自然人, 第二十条第（一）项“规章·本年制发件数”."""
     if table == "applications":
         return f"表三“{row_label(row)}”{col_label(col)}"
     if table == "review_litigation":
         return f"表四“{T.REVIEW_GROUP_LABELS.get(row, row)}·{T.REVIEW_COLUMN_LABELS.get(col, col)}”"
     spec = T.PROACTIVE_BY_KEY.get(table)
     item = f"第二十条第（{spec.item}）项" if spec else table
-    return f"{item}“{_PRO_ROW.get(row, row)}·{_PRO_COL.get(col, col)}”"
+    return f"{item}“{pro_row_label(row, template)}·{pro_col_label(table, col, template)}”"
 
 
 def fmt_num(x: Any) -> str:
@@ -113,7 +126,7 @@ def build_evidence(view: View, hits: list[Hit]) -> None:
             vt, raw, loc = details.get((rep.id, t, r, c), (None, None, None))
             blank = view.ST[i, k] != 2
             cells.append({"report_id": rep.id, "year": rep.year, "table": t, "row": r, "column": c,
-                          "label": cell_label(t, r, c), "value": None if blank else _as_number(vt, view, i, k),
+                          "label": cell_label(t, r, c, rep.template), "value": None if blank else _as_number(vt, view, i, k),
                           "raw": raw, "location": loc})
             hashed.append([rep.year, t, r, c, None if blank else (vt if vt is not None else view.num(i, k))])
         rep = view.reps[h.rep] if h.rep is not None else None

@@ -81,3 +81,15 @@ def test_document_title_with_agency_after_year():
     text = "2021年淮安市教育局政府信息公开工作年度报告\n\n一、总体情况\n\n本局认真贯彻落实《条例》。\n".encode()
     report = extract(text, filename="a.txt", segment=False)
     assert (report.agency, report.year) == ("淮安市教育局", 2021)
+
+
+def test_finding_labels_are_the_templates_own():
+    """The monitor names a 第二十条 cell with extract.template's printed labels, in the report's
+    template (no label map of its own that could say 规范性文件 where the 2021 form says 行政规范性文件)."""
+    from monitor.findings import cell_label
+
+    assert cell_label("art20_1", "normative_docs", "issued", "2021") == "第二十条第（一）项“行政规范性文件·本年制发件数”"
+    assert cell_label("art20_1", "normative_docs", "new_made", "2019") == "第二十条第（一）项“规范性文件·本年新制作数量”"
+    assert cell_label("art20_8", "fees", "amount") == "第二十条第（八）项“行政事业性收费·本年收费金额（万元）”"
+    assert cell_label("art20_9", "procurement", "amount") == "第二十条第（九）项“政府集中采购·采购总金额（万元）”"
+    assert cell_label("art20_5", "other_services", "change", "2021") == "第二十条第（五）项“其他对外管理服务事项·本年增/减”"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from extract import template as T
 from monitor.catalogue import family_rules
 from monitor.config import MonitorConfig, is_town
-from monitor.findings import _PRO_COL, Hit, fmt_num
+from monitor.findings import Hit, fmt_num, pro_col_label
 from monitor.view import SLOT, View
 
 RULES = family_rules("plausibility")
@@ -36,7 +36,7 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
         if not a.pseudo and is_town(a.name, a.declared_type, a.level):
             cells = [k for k in reg_slots if view.ST[i, k] == 2 and not view.U[i, k] and view.V[i, k] > 0]
             if cells:
-                shown = "，".join(f"{_PRO_COL[c]}{fmt_num(view.num(i, k))}" for c, k in zip(reg_cols, reg_slots) if k in cells)
+                shown = "，".join(f"{pro_col_label('art20_1', c, rep.template)}{fmt_num(view.num(i, k))}" for c, k in zip(reg_cols, reg_slots) if k in cells)
                 hits.append(Hit("W6", a, rep.year, "art20_1:regulations",
                                 f"W6 乡镇（街道）不具有规章制定权，但第二十条第（一）项“规章”行填写了非零数值（{shown}）。"
                                 "请核对是否误填了规范性文件或照抄了上级表格。", rep=i, cells=[(i, k) for k in cells]))
