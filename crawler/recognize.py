@@ -12,10 +12,8 @@ import re
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from extract.recognition import (  # noqa: F401 - the spiders' one module for recognition
-    DATE,
     NOT_REPORT,
     REPORT_WORDS,
-    TRANSPARENCY,
     agency_of,
     clean,
     first_date,
