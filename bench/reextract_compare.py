@@ -59,8 +59,11 @@ def dump_home(home: Path, findings_file: Path | None) -> dict[str, Any]:
     rule catalogue of this code; the findings of ``check --json`` when given."""
     import dataclasses
 
-    from extract.model import Problem, Report
+    from extract import template as T
+    from extract.model import BLOCKING_KINDS, Problem, Report
     from monitor import catalogue
+
+    known_tables = {"applications", "review_litigation", *T.PROACTIVE_BY_KEY}
 
     pfields = {f.name for f in dataclasses.fields(Problem)}
     con = sqlite3.connect(f"file:{home / 'nianbao.sqlite'}?mode=ro", uri=True)
@@ -80,6 +83,9 @@ def dump_home(home: Path, findings_file: Path | None) -> dict[str, Any]:
         model = Report(template=r["template"], problems=[
             Problem(**{k: v for k, v in p.items() if k in pfields}) for p in problems if p.get("kind")])
         unread = model.unreadable()
+        # "the proactive-disclosure tables were not found" names the group, not a table, and
+        # unreadable() passes it over: its skeleton cells are stored empty, yet nothing was read
+        lost_groups = {p.get("table") for p in problems if p.get("kind") in BLOCKING_KINDS} - set(known_tables)
         facts = json.loads(r["facts"] or "[]")
         for s in con.execute("SELECT key, facts FROM sections WHERE report_id = ? ORDER BY id", (r["id"],)):
             rep["sections"].append(s["key"])
@@ -91,7 +97,8 @@ def dump_home(home: Path, findings_file: Path | None) -> dict[str, Any]:
             key = (c["table_key"], c["row_key"], c["column_key"])
             stored.add(key)
             value = c["value_text"] if c["value_text"] is not None else (None if c["value"] is None else str(c["value"]))
-            state = UNREAD if key in unread else (BLANK if value is None else VALUE)
+            grouped = "proactive" in lost_groups and key[0] in T.PROACTIVE_BY_KEY
+            state = UNREAD if key in unread or grouped else (BLANK if value is None else VALUE)
             cells.append({"document_id": r["document_id"], "agency": r["agency_name"], "year": r["year"],
                           "table": key[0], "row": key[1], "column": key[2], "value": value, "state": state})
         # cells the problems name but no cell row holds (a missing row or table) are unread as well
@@ -133,6 +140,8 @@ class Comparison:
     added: list[dict[str, Any]] = field(default_factory=list)
     removed: list[dict[str, Any]] = field(default_factory=list)
     message_changed: list[dict[str, Any]] = field(default_factory=list)
+    monitor_only: dict[str, dict[str, int]] = field(default_factory=dict)
+    narrative: dict[str, Any] = field(default_factory=dict)
     new_rules: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -179,6 +188,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], mid: dict[str, Any] | None
         kn = None if n is None else (n["agency"], n["year"], n["status"], n["current"])
         if ko != kn:
             out.reports_moved.append({"document_id": i, "url": (o or n)["url"], "before": ko, "after": kn})
+    out.narrative = _narrative(orep, nrep, oread & nread)
     # cells: every readable report's cells, per document (the same document read twice)
     docs = oread | nread
     oc, nc = _cells(old, docs), _cells(new, docs)
@@ -194,7 +204,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], mid: dict[str, Any] | None
             counts["values_after"] += bool(n and n["state"] == VALUE)
         t = _transition(o, n)
         trans[key] = t
-        if key[0] in ocur | ncur:
+        if key[0] in ocur and key[0] in ncur:
             counts[t] += 1
             if o and n and o["state"] == n["state"] == VALUE and o["value"] != n["value"] and t == "same":
                 counts["same_number_other_text"] += 1
@@ -204,9 +214,14 @@ def compare(old: dict[str, Any], new: dict[str, Any], mid: dict[str, Any] | None
                                        "table": key[1], "row": key[2], "column": key[3],
                                        "before": o["value"] if o["state"] == VALUE else o["state"],
                                        "after": n["value"] if n["state"] == VALUE else n["state"]})
+        if o and o["state"] != UNREAD and key[0] in ocur - ncur:
+            counts["read_in_reports_gone"] += 1
+        if n and n["state"] != UNREAD and key[0] in ncur - ocur:
+            counts["read_in_reports_new"] += 1
     out.cells = {k: counts.get(k, 0) for k in ("read_before", "read_after", "values_before", "values_after",
                                                "newly_read", "no_longer_read", "changed", "same",
-                                               "same_number_other_text")}
+                                               "same_number_other_text", "read_in_reports_gone",
+                                               "read_in_reports_new")}
     # findings
     of, nf = open_findings(old), open_findings(new)
     mf = open_findings(mid) if mid else None
@@ -220,18 +235,52 @@ def compare(old: dict[str, Any], new: dict[str, Any], mid: dict[str, Any] | None
                               "removed": len(o - n), "explained": 0, "new_rule": rule in out.new_rules}
     doc_of = {"old": {r["report_id"]: r["document_id"] for r in old["reports"]},
               "new": {r["report_id"]: r["document_id"] for r in new["reports"]}}
+    # a finding the other side files under another agency/year is compared through its document
+    subjects = {"new": _doc_subjects(of, doc_of["old"]), "old": _doc_subjects(nf, doc_of["new"])}
+    narrative = {"sections": set(out.narrative["sections_changed"]),
+                 "facts": {x["document_id"] for x in out.narrative["facts_changed"]}}
     for fp in sorted(set(nf) - set(of), key=lambda k: _sort_key(nf[k])):
-        out.added.append(_explain(nf[fp], "new", "added", trans, doc_of, orep, nrep, mf, out.new_rules))
+        out.added.append(_explain(nf[fp], "new", "added", trans, doc_of, orep, nrep, mf, out.new_rules,
+                                  subjects["new"], narrative))
     for fp in sorted(set(of) - set(nf), key=lambda k: _sort_key(of[k])):
-        out.removed.append(_explain(of[fp], "old", "removed", trans, doc_of, orep, nrep, mf, out.new_rules))
+        out.removed.append(_explain(of[fp], "old", "removed", trans, doc_of, orep, nrep, mf, out.new_rules,
+                                    subjects["old"], narrative))
     for item in out.added + out.removed:
-        if item["explained_by"] in ("cells", "report"):
+        if item["explained_by"] in EXTRACTION_REASONS:
             out.per_rule[item["rule"]]["explained"] += 1
+    if mf is not None:
+        # the new monitor on the old cells against the old monitor: what the monitor alone changed
+        for rule in sorted({f["rule"] for f in [*of.values(), *mf.values()]}, key=_rule_order(new, old)):
+            o = {k for k, f in of.items() if f["rule"] == rule}
+            m = {k for k, f in mf.items() if f["rule"] == rule}
+            if o != m:
+                out.monitor_only[rule] = {"added": len(m - o), "removed": len(o - m)}
     for fp in sorted(set(of) & set(nf), key=lambda k: _sort_key(nf[k])):
         if of[fp]["message"] != nf[fp]["message"]:
             out.message_changed.append({"rule": nf[fp]["rule"], "agency": nf[fp]["agency"], "year": nf[fp]["year"],
                                         "before": of[fp]["message"], "after": nf[fp]["message"]})
     return out
+
+
+def _narrative(orep: dict, nrep: dict, docs: set[int]) -> dict[str, Any]:
+    """Narrative facts (the numbers the text states, W3/W5 read them) and section keys per
+    document read on both sides; fact kinds the old reader never produced are counted apart."""
+    old_kinds = {f[0] for r in orep.values() for f in r.get("facts") or []}
+    new_kinds: Counter[str] = Counter()
+    changed: list[dict[str, Any]] = []
+    sections: list[int] = []
+    for d in sorted(docs):
+        a = {tuple(f) for f in orep[d].get("facts") or []}
+        b = {tuple(f) for f in nrep[d].get("facts") or []}
+        new_kinds.update({f[0] for f in b if f[0] not in old_kinds})
+        b = {f for f in b if f[0] in old_kinds}
+        if a != b:
+            changed.append({"document_id": d, "agency": nrep[d]["agency"], "year": nrep[d]["year"],
+                            "lost": sorted(a - b), "gained": sorted(b - a)})
+        if _sections(orep[d]) != _sections(nrep[d]):
+            sections.append(d)
+    return {"documents": len(docs), "facts_changed": changed, "new_fact_kinds": dict(new_kinds),
+            "sections_changed": sections}
 
 
 def _rule_order(*dumps: dict[str, Any]):
@@ -246,8 +295,30 @@ def _sort_key(f: dict[str, Any]) -> tuple:
     return (f["rule"], f.get("agency") or "", f.get("year") or 0, (f.get("evidence") or {}).get("subject") or "")
 
 
+#: why an added or removed finding is explained by the extraction, strongest first
+EXTRACTION_REASONS = ("cells", "reidentified", "sections", "facts", "report_cells", "report")
+REASON_TEXT = {"cells": "a cited cell newly read, no longer read or changed",
+               "reidentified": "the same finding (rule, subject, document) under the report's new agency/year",
+               "report": "the report's agency, year or current version changed",
+               "sections": "no cited cell; the report's sections changed",
+               "facts": "no cited cell; the report's stated facts changed",
+               "report_cells": "no cited cell; the report has cells newly read or no longer read",
+               "monitor": "the new monitor already gives it on the old cells (not the extraction)",
+               "new_rule": "a rule the old revision did not have", None: "UNEXPLAINED"}
+
+
+def _doc_subjects(findings: dict[str, dict[str, Any]], doc_of: dict[int, int]) -> set[tuple]:
+    """(rule, subject, document) of every open finding: the same finding whatever agency/year it is filed under."""
+    out = set()
+    for f in findings.values():
+        ev = f.get("evidence") or {}
+        out.add((f["rule"], ev.get("subject"), doc_of.get(ev.get("report_id"))))
+    return out
+
+
 def _explain(f: dict[str, Any], side: str, how: str, trans: dict[CellKey, str], doc_of: dict[str, dict[int, int]],
-             orep: dict, nrep: dict, mid: dict[str, dict] | None, new_rules: list[str]) -> dict[str, Any]:
+             orep: dict, nrep: dict, mid: dict[str, dict] | None, new_rules: list[str],
+             other_subjects: set[tuple], narrative: dict[str, set[int]]) -> dict[str, Any]:
     """Why one finding was added (cited from the new side) or removed (cited from the old side)."""
     ev = f.get("evidence") or {}
     cited: list[CellKey] = []
@@ -260,30 +331,38 @@ def _explain(f: dict[str, Any], side: str, how: str, trans: dict[CellKey, str], 
             "message": f["message"], "how": how, "cited_cells": len(cited),
             "cited_newly_read": moved["newly_read"], "cited_no_longer_read": moved["no_longer_read"],
             "cited_changed": moved["changed"]}
-    docs = {doc_of[side].get(ev.get("report_id"))} | {k[0] for k in cited}
+    own = doc_of[side].get(ev.get("report_id"))
+    docs = {own} | {k[0] for k in cited}
     docs.discard(None)
+    report_cells = sum(1 for k, t in trans.items() if k[0] in docs and t in ("newly_read", "no_longer_read"))
+    item["report_cells_moved"] = report_cells
     if f["rule"] in new_rules:
-        item["explained_by"] = "new_rule"
+        why = "new_rule"
     elif moved["newly_read"] or moved["no_longer_read"] or moved["changed"]:
-        item["explained_by"] = "cells"
-    elif any(_report_key(orep.get(d)) != _report_key(nrep.get(d)) for d in docs):
-        item["explained_by"] = "report"  # the document's agency, year or current version changed
-    elif mid is not None and ((f["fingerprint"] in mid) == (how == "added")):
-        item["explained_by"] = "monitor"  # the new monitor already gives it on the old cells
+        why = "cells"
+    elif own is not None and (f["rule"], ev.get("subject"), own) in other_subjects:
+        why = "reidentified"
     else:
-        item["explained_by"] = None
-        item["report_cells_newly_read"] = sum(1 for k, t in trans.items() if k[0] in docs and t == "newly_read")
-        item["report_facts_changed"] = any(_facts(orep.get(d)) != _facts(nrep.get(d)) for d in docs)
-        item["report_sections_changed"] = any(_sections(orep.get(d)) != _sections(nrep.get(d)) for d in docs)
+        # a finding that cites no cell (X1, W6's missing parts, W5): every change of its report is listed
+        reasons = []
+        if not cited and report_cells:
+            reasons.append("report_cells")
+        if not cited and docs & narrative["sections"]:
+            reasons.append("sections")
+        if not cited and docs & narrative["facts"]:
+            reasons.append("facts")
+        if any(_report_key(orep.get(d)) != _report_key(nrep.get(d)) for d in docs):
+            reasons.append("report")
+        if mid is not None and ((f["fingerprint"] in mid) == (how == "added")):
+            reasons.append("monitor")
+        why = reasons[0] if reasons else None
+        item["also"] = reasons[1:]
+    item["explained_by"] = why
     return item
 
 
 def _report_key(r: dict | None) -> tuple | None:
     return None if r is None else (r["agency"], r["year"], r["status"] in READABLE, r["current"])
-
-
-def _facts(r: dict | None) -> list:
-    return [] if r is None else [list(x) for x in r.get("facts") or []]
 
 
 def _sections(r: dict | None) -> list:
@@ -298,12 +377,21 @@ def render(c: Comparison, limit: int = 40) -> str:
               f"current before {r['current_before']}, after {r['current_after']} (both {r['current_both']})"),
              (f"cells read (value or blank) in current reports: before {k['read_before']:,}, after {k['read_after']:,}"
               f" (numbers {k['values_before']:,} → {k['values_after']:,})"),
-             f"cells newly read: {k['newly_read']:,}; no longer read: {k['no_longer_read']:,}; "
-             f"value changed: {k['changed']:,} (must be 0); unchanged: {k['same']:,}"
-             + (f"; same number written differently: {k['same_number_other_text']}" if k["same_number_other_text"] else "")]
+             f"in reports current on both sides, cells newly read: {k['newly_read']:,}; no longer read: "
+             f"{k['no_longer_read']:,}; value changed: {k['changed']:,} (must be 0); unchanged: {k['same']:,}"
+             + (f"; same number written differently: {k['same_number_other_text']}" if k["same_number_other_text"] else ""),
+             (f"cells read in reports current before only: {k['read_in_reports_gone']:,}; after only: "
+              f"{k['read_in_reports_new']:,}")]
     if c.reports_moved:
         lines.append(f"documents whose report changed (agency, year, status, current): {len(c.reports_moved)}")
         lines += [f"  doc {m['document_id']} {m['url']}: {m['before']} → {m['after']}" for m in c.reports_moved[:limit]]
+    nar = c.narrative
+    if nar:
+        lines.append(f"narrative of the {nar['documents']} reports: stated facts changed in "
+                     f"{len(nar['facts_changed'])}, section keys changed in {len(nar['sections_changed'])}"
+                     + "".join(f"; new fact kind {k} in {n}" for k, n in sorted(nar["new_fact_kinds"].items())))
+        lines += [f"  {x['agency']} {x['year']} (doc {x['document_id']}): lost {x['lost']} gained {x['gained']}"
+                  for x in nar["facts_changed"][:limit]]
     if c.changed_values:
         lines.append("CHANGED VALUES:")
         lines += [f"  {v['agency']} {v['year']} {v['table']}/{v['row']}/{v['column']}: {v['before']} → {v['after']}"
@@ -314,28 +402,29 @@ def render(c: Comparison, limit: int = 40) -> str:
     expl = Counter(i["explained_by"] for i in c.added + c.removed)
     lines.append(f"open findings: before {tot['before']}, after {tot['after']}; kept {tot['kept']}, "
                  f"added {tot['added']}, removed {tot['removed']}")
-    lines.append("  added/removed explained by a cited cell newly read or no longer read: "
-                 f"{expl['cells']}; by the report's agency/year/version: {expl['report']}; "
-                 f"by the new monitor on the old cells: {expl['monitor']}; new rules: {expl['new_rule']}; "
-                 f"unexplained: {expl[None]}")
-    lines.append("  rule  before after  kept added removed explained-by-cells/report")
+    if c.monitor_only:
+        lines.append("the new monitor on the old cells (before reextract) differs from the old monitor: " + "; ".join(
+            f"{r} +{d['added']} −{d['removed']}" for r, d in c.monitor_only.items()))
+    lines.append("  rule  before after  kept added removed  explained by the extraction")
     for rule, p in c.per_rule.items():
         lines.append(f"  {rule:<4} {p['before']:>6} {p['after']:>5} {p['kept']:>5} {p['added']:>5} {p['removed']:>7}"
                      f" {p['explained']:>5}" + ("   (rule new since the old revision)" if p["new_rule"] else ""))
-    for title, want in (("UNEXPLAINED", (None,)), ("explained by the new monitor on the old cells", ("monitor",)),
-                        ("explained by cells or report", ("cells", "report")), ("new rules", ("new_rule",))):
-        items = [i for i in c.added + c.removed if i["explained_by"] in want]
+    lines.append("added or removed, why: " + "; ".join(f"{REASON_TEXT[k]}: {expl[k]}" for k in REASON_TEXT if expl[k])
+                 if expl else "added or removed: none")
+    for why in (None, "monitor", *EXTRACTION_REASONS, "new_rule"):
+        items = [i for i in c.added + c.removed if i["explained_by"] == why]
         if not items:
             continue
-        lines.append(f"{title}: {len(items)}")
+        lines.append(f"{REASON_TEXT[why]}: {len(items)}")
         for i in items[:limit]:
             extra = ""
-            if i["explained_by"] in ("cells", None):
-                extra = (f" [cited {i['cited_cells']}: newly read {i['cited_newly_read']}, no longer read "
+            if i["cited_cells"]:
+                extra = (f" [cited cells {i['cited_cells']}: newly read {i['cited_newly_read']}, no longer read "
                          f"{i['cited_no_longer_read']}, changed {i['cited_changed']}]")
-            if i["explained_by"] is None:
-                extra += (f" [report: {i['report_cells_newly_read']} cells newly read, facts changed "
-                          f"{i['report_facts_changed']}, sections changed {i['report_sections_changed']}]")
+            elif why in (None, "report_cells"):
+                extra = f" [report: {i['report_cells_moved']} cells newly read or no longer read]"
+            if i.get("also"):
+                extra += " [also: " + ", ".join(i["also"]) + "]"
             lines.append(f"  {i['how']:<7} {i['rule']} {i['agency']} {i['year']} «{_short(i['message'])}»{extra}")
         if len(items) > limit:
             lines.append(f"  … {len(items) - limit} more (--json)")
@@ -463,6 +552,17 @@ def run(args: argparse.Namespace) -> int:
                         stdout=work / "old-demo.txt")
             old_home = base / "demo"
             notes.append(f"old demo: exit {rc} (output in {work / 'old-demo.txt'})")
+        if args.imports:
+            # the old code imports more documents into a copy of the demo home
+            files = sorted(str(Path(f).resolve()) for f in args.imports)
+            target = work / "old-home"
+            if target.exists():
+                shutil.rmtree(target)
+            copy_home(old_home, target)
+            old_home = target
+            rc = run_in(old_tree, ["-c", CLI, "--home", str(old_home), "import", *files], log, ok=(0, 1, 2, 3),
+                        stdout=work / "old-import.txt")
+            notes.append(f"old code imported {len(files)} more files: exit {rc}")
         run_in(old_tree, ["-c", CLI, "--home", str(old_home), "check", "--as-of", args.as_of, "--json"], log,
                ok=(0, 1), stdout=work / "old-findings.json")
         old = dump(old_tree, old_home, work / "old-findings.json", work / "old-dump.json", log)
@@ -527,6 +627,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--new-rev", help="a revision to check out as the new code (default: this working tree)")
     ap.add_argument("--workdir", help="work folder (default: a new temporary folder, kept for inspection)")
     ap.add_argument("--old-home", help="reuse a data home the old revision's demo filled (skips the demo)")
+    ap.add_argument("--import", dest="imports", nargs="+", metavar="FILE",
+                    help="files the old code imports after its demo (e.g. ../shared/corpus/real-text/*)")
     ap.add_argument("--as-of", default=AS_OF)
     ap.add_argument("--json", help="write the comparison as JSON here")
     ap.add_argument("--limit", type=int, default=40, help="at most this many lines per list")
