@@ -15,8 +15,10 @@ measure the read rate per layout family.
 and truth. The truth has the format of ``tests/examples/extract/real-text/*.expected.json``
 (``cells`` the text determines, ``undeterminable`` with a note each) plus ``canonical``: the
 source's value of every undeterminable cell, which a reader may still give (say by leaning on an
-identity) — any other number is wrong. A cell the text no longer has (a row absent, cut off) is
-in neither: it must come out without a number.
+identity) — any other number is wrong, bar one: ``traceless`` (present only where it is not
+empty) gives, for cells of a run-together row damaged without a trace, the other value the
+damaged text says (see ``_traceless``), which the bench counts apart. A cell the text no longer
+has (a row absent, cut off) is in neither: it must come out without a number.
 
 Sources are the five seeds' hand-checked snapshots (``tests/examples/extract/seeds``) and the sample
 portal's reports (``portal.truth``, planted inconsistencies included). Labels are written from
@@ -33,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable
+from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable, determined
 from portal.layouts_doc import Doc, Para, Row, Slot, Table, build, labels
-from portal.layouts_render import BLANK_INVISIBLE, FILLER, LAYOUTS, Style, identities, render
+from portal.layouts_render import BLANK_INVISIBLE, FILLER, LAYOUTS, Style, identities, identities_of, render
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "examples" / "extract" / "seeds"
 
@@ -457,12 +459,36 @@ def _damage_point(rng: random.Random, span: tuple[int, int], size: int) -> int:
     return rng.randint(min(max(1, lo), hi), hi)
 
 
+def _traceless(row: Row, keys: list[str], printed: str, canonical: dict[str, Any]) -> dict[str, Any]:
+    """Cells of a damaged run-together row that its text gives another value than the source's,
+    read as the undamaged row it looks like (the truth's ``traceless``).
+
+    With the cells run together the text does not show how many cells a row has: a row that
+    lost a cell (or had two merged) can print, character for character, what an undamaged row
+    with other values prints (行政规范性文件 ``2 12`` with 制发 lost is also 2 | 1 | 2, all three
+    read). Where the digit rules and the template row's identity give a cell one value — with the
+    only cut standing even where it breaks the row's total, as the real texts' truth reads such
+    rows — that is what the text says, and no reader can know it is not what the agency wrote.
+    Such a cell stays undeterminable (it is not the source's value), and the bench counts a
+    reader that gives the text's value apart from a wrong number. A row with a blank cell left
+    is not considered (blanks are invisible in this layout; the row says nothing certain)."""
+    if not printed or any(s.text == "" or s.fate for s in row.values()):
+        return {}
+    pieces, _ = determined(printed, [_kind_of(k) for k in keys], identities_of(row.part, len(keys)), sole_cut=True)
+    out: dict[str, Any] = {}
+    for k, p in zip(keys, pieces):
+        if p is not None and _value_of(k, p) != canonical[k]:
+            out[k] = _value_of(k, p)
+    return out
+
+
 def _truth(mut: _Mutation, chosen: tuple[str, ...], canonical: dict[str, Any], row_keys: dict[int, list[str]],
            rendered, offsets: list[int], cut: int | None, stray: int | None) -> dict[str, Any]:
     """What the mutated text still determines (see the module docstring for the format)."""
     layout = mut.style.layout
     cells: dict[str, Any] = {}
     undeterminable: dict[str, str] = {}
+    traceless: dict[str, Any] = {}
     rows = mut.doc.rows()
     # rows by their pre-damage index: model damage removed slots, not rows
     for i, keys in row_keys.items():
@@ -470,6 +496,8 @@ def _truth(mut: _Mutation, chosen: tuple[str, ...], canonical: dict[str, Any], r
         values = [canonical[k] for k in keys]
         if i in mut.damaged:
             undeterminable.update((k, mut.damaged[i]) for k in keys)
+            if layout == "run_together":
+                traceless.update(_traceless(row, keys, rendered.printed.get(i, ""), canonical))
         elif all(v is None for v in values):
             cells.update((k, None) for k in keys)
         elif any(v is None for v in values) and (layout in BLANK_INVISIBLE or any(s.fate for s in row.values())):
@@ -540,6 +568,8 @@ def _truth(mut: _Mutation, chosen: tuple[str, ...], canonical: dict[str, Any], r
         "notes": dict(sorted(undeterminable.items())),
         "canonical": {k: canonical[k] for k in sorted(undeterminable)},
         "families": list(chosen), "source": mut.source.name,
+        **({"traceless": dict(sorted(hidden.items()))} if (hidden := {k: v for k, v in traceless.items()
+                                                                      if k in undeterminable}) else {}),
     }
 
 

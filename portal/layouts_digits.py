@@ -70,6 +70,34 @@ def holds(pieces: Sequence[str], identities: Sequence[tuple[Sequence[int], int]]
     return all(sum(_number(pieces[i]) for i in parts) == _number(pieces[total]) for parts, total in identities)
 
 
+def determined(printed: str, kinds: Sequence[str], identities: Sequence[tuple[Sequence[int], int]],
+               sole_cut: bool = False) -> tuple[list[str | None], int]:
+    """Per cell, the piece every remaining reading of the row text ``printed`` gives it (None
+    where the readings differ, or where none remains), and how many readings remain.
+
+    The readings are the cuts that keep the row's identities. ``sole_cut``: where no cut keeps
+    them but the digits allow one cut only, that cut is what the text says — as the real texts'
+    truth reads ``8100008`` (8 1 0 0 0 0 8 though 8 + 1 ≠ 8: the agency's sum is wrong, not the
+    digits). The mutator itself glues only rows that keep their identity, so for its own rows
+    a glued row that breaks it can only be damage, and is undeterminable (``sole_cut`` False).
+    """
+    tokens = _NOT_NUMBER.sub(" ", printed).split()
+    every: list[tuple[str, ...]] = []
+    readings: list[tuple[str, ...]] = []
+    for k, pieces in enumerate(splits(tokens, kinds)):
+        if k >= MAX_SPLITS:
+            return [None] * len(kinds), k
+        every.append(pieces)
+        if holds(pieces, identities):
+            readings.append(pieces)
+    if sole_cut and not readings and len(every) == 1:
+        readings = every
+    if not readings:
+        return [None] * len(kinds), 0
+    return [readings[0][i] if all(r[i] == readings[0][i] for r in readings) else None
+            for i in range(len(kinds))], len(readings)
+
+
 def determinable(printed: str, kinds: Sequence[str], identities: Sequence[tuple[Sequence[int], int]],
                  canonical: Sequence[str]) -> tuple[list[bool], int]:
     """Per cell, whether the row text ``printed`` determines it, and how many readings remain.
@@ -78,15 +106,5 @@ def determinable(printed: str, kinds: Sequence[str], identities: Sequence[tuple[
     printed values as the source has them): a source row that breaks its own identity is never
     determinable through that identity.
     """
-    tokens = _NOT_NUMBER.sub(" ", printed).split()
-    readings: list[tuple[str, ...]] = []
-    for k, pieces in enumerate(splits(tokens, kinds)):
-        if k >= MAX_SPLITS:
-            return [False] * len(kinds), k
-        if holds(pieces, identities):
-            readings.append(pieces)
-    if not readings:
-        return [False] * len(kinds), 0
-    agree = [all(r[i] == readings[0][i] for r in readings) and readings[0][i] == canonical[i]
-             for i in range(len(kinds))]
-    return agree, len(readings)
+    pieces, count = determined(printed, kinds, identities)
+    return [p is not None and p == c for p, c in zip(pieces, canonical)], count

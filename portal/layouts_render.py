@@ -228,10 +228,15 @@ def _glue_style(row: Row, rng: random.Random) -> list[str]:
 def identities(row: Row) -> list[tuple[list[int], int]]:
     """The row's own sums, as positions among its values: 总计 = the applicant columns; each
     review group's 总计 = its four results."""
-    n = len(row.values())
-    if row.part == "applications" and n == 7:
+    return identities_of(row.part, len(row.values()))
+
+
+def identities_of(part: str, n: int) -> list[tuple[list[int], int]]:
+    """The sums a row of ``part`` with ``n`` values keeps (none when ``n`` is not the template's
+    count: a damaged row keeps no identity)."""
+    if part == "applications" and n == 7:
         return [(list(range(6)), 6)]
-    if row.part == "review_litigation" and n == 15:
+    if part == "review_litigation" and n == 15:
         return [(list(range(g, g + 4)), g + 4) for g in (0, 5, 10)]
     return []
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_layouts import COMBINED, judge, read
+from bench.bench_layouts import COMBINED, judge, read, traceless_read
 from portal import layouts
 from portal.layouts import EXAMPLE_SEED, FAMILIES, example, mutate
-from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable
+from portal.layouts_digits import COUNT, MONEY, SIGNED, determinable, determined
 from portal.layouts_doc import fmt
 from tests.snapshots import assert_matches
 from tests.truth import load_truth
@@ -26,10 +26,7 @@ from tests.truth import load_truth
 #: Families in which the current extractor still gives wrong numbers (family -> how often, on
 #: mutator seeds 1-50 with ``python -m bench.bench_layouts --seeds 1-50``, extractor of 983611b).
 #: xfail(strict=False) while listed; remove an entry once the family is clean.
-KNOWN_WRONG: dict[str, str] = {
-    "empty_moved": "1 of 50 texts, 2 numbers (seed 20, run_together): '行政规范性文件4 31' with a blank gone "
-                   "is cut 4|3|1 by the digit rules alone (第二十条 rows have no total to check the cut)",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 SEEDS = [1, 2, 3, 4, EXAMPLE_SEED]
 COMBINED_SEEDS = list(range(1, 16))
@@ -138,6 +135,35 @@ def test_run_together_digits_are_determinable_only_when_one_reading_remains(prin
                                                                            expect) -> None:
     agree, _ = determinable(printed, kinds, ids, canonical.split())
     assert agree == expect
+
+
+def test_only_cut_stands_for_a_row_read_as_the_real_texts_truth_reads_it() -> None:
+    """``sole_cut``: 平潭 003 prints 部分公开 as ``8100008``; its truth reads 8 1 0 0 0 0 8 though
+    8 + 1 ≠ 8 (one cut only). The mutator's own glued rows keep their identity, so without
+    ``sole_cut`` such a row is undeterminable."""
+    assert determined("8100008", [COUNT] * 7, [(range(6), 6)], sole_cut=True)[0] == list("8100008")
+    assert determined("8100008", [COUNT] * 7, [(range(6), 6)])[0] == [None] * 7
+    assert determined("80121270", [COUNT] * 7, [(range(6), 6)], sole_cut=True)[0] == [None] * 7  # several cuts
+
+
+def test_a_run_together_row_damaged_without_a_trace_is_counted_apart_not_as_wrong() -> None:
+    """Seed 7022 (issue 12): 行政规范性文件 ``2 12`` lost its 制发 cell (7 | 2 | 12 in the source).
+    Run together, the text is also exactly what an undamaged row 2 | 1 | 2 prints — the only cut
+    under the digit rules, read so by the reader and by any careful reader (the real texts'
+    truth reads ``303`` as 3 | 0 | 3 the same way). The truth records the text's values as
+    ``traceless``; giving them is no wrong number, giving any third value would be."""
+    m = mutate(7022, ["cell_deleted"])
+    assert m.families == ("run_together", "cell_deleted")
+    row = "art20_1/normative_docs/"
+    assert m.truth["traceless"] == {row + "in_force": 2, row + "issued": 2, row + "repealed": 1}
+    assert {k: m.truth["canonical"][k] for k in m.truth["traceless"]} == \
+        {row + "in_force": 12, row + "issued": 7, row + "repealed": 2}
+    report = read(m)
+    _, _, wrong, lines = judge(m.truth, report)
+    assert wrong == 0, lines
+    assert traceless_read(m.truth, report) == 3
+    report.proactive["art20_1"]["normative_docs"]["in_force"].value = 5  # a number neither says
+    assert judge(m.truth, report)[2] == 1
 
 
 def test_labels_are_not_taken_from_the_extractor() -> None:
