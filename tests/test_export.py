@@ -282,8 +282,17 @@ def test_round_trip_other_tables(corpus: Path, exports: dict[str, Path], fmt: st
         # an empty text reads back as None from XLSX (Excel keeps no empty strings)
         assert (s["text"] or "") == db_s[int(s["id"])][2] and (s["tokens"] or "") == (db_s[int(s["id"])][3] or "")
 
+    # the database's agencies under their ids, and the rosters' agencies of which no report was found
+    from monitor.config import MonitorConfig
+
     agencies = read(exports[fmt], "agencies")
-    assert {a["name"] for a in agencies} == {r[0] for r in db_rows(corpus, "select name from agencies")}
+    db_agencies = dict(db_rows(corpus, "select id, name from agencies"))
+    exported = {int(a["id"]): a["name"] for a in agencies}
+    assert {i: exported[i] for i in db_agencies} == db_agencies
+    roster = {e.name for e in MonitorConfig.load().roster}
+    assert set(exported.values()) == set(db_agencies.values()) | roster
+    assert all(i > max(db_agencies) and a["expected"] in (True, 1, "True", "true") for i, a in
+               ((int(a["id"]), a) for a in agencies) if i not in db_agencies)
 
 
 def test_sqlite_is_ready_for_datasette(exports: dict[str, Path]) -> None:
@@ -362,7 +371,7 @@ def test_filters_and_all_versions(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_region_prefix() -> None:
-    from nianbao.app.export_query import region_prefix
+    from nianbao.app.export_agencies import region_prefix
 
     assert [region_prefix(c) for c in ("320800", "320000", "320812", "320812001")] == \
         ["3208", "32", "320812", "320812001"]

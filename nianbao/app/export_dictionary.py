@@ -194,9 +194,10 @@ _AGENCY_COLS = (
     _c("agency", "text", "机关名称（按报告所写）"),
     _c("province", "text", "省份"),
     _c("region", "text", "地区"),
-    _c("region_code", "text", "行政区划代码（未知时为空）"),
-    _c("level", "text", "层级：province / city / county / town"),
-    _c("body_type", "text", "机关类型：department 部门 / government 政府 / town 乡镇街道 / other"),
+    _c("region_code", "text", "行政区划代码：站点配置所载，否则取 config/agencies/ 名册中同名机关的（未知时为空）"),
+    _c("level", "text", "层级：province / city / county / town（名册所载优先）"),
+    _c("body_type", "text", "机关类型：department 部门 / government 政府 / town 乡镇街道 / other；"
+                            "名册或站点所载，否则按名称（……人民政府、……镇/街道）推断"),
 )
 _SOURCE_COLS = (
     _c("source_url", "text", "报告原文的网址（导入的文件为 file:// 网址）"),
@@ -250,13 +251,14 @@ TABLES: tuple[TableDoc, ...] = (
         _c("facts", "json", "本部分陈述的数字"),
     ), "id"),
     TableDoc("agencies", "机关", "报告主体：部门、政府（由其办公室报告）、乡镇街道", (
-        _c("id", "integer", "机关编号"),
+        _c("id", "integer", "机关编号（数据库的 agencies.id）；名册中有、数据库中没有的机关（从未找到其报告）"
+                            "编号接在其后，只在本次导出中有效"),
         _c("name", "text", "机关名称"),
         _c("province", "text", "省份"),
         _c("region", "text", "地区"),
-        _c("region_code", "text", "行政区划代码"),
-        _c("level", "text", "层级"),
-        _c("body_type", "text", "机关类型"),
+        _c("region_code", "text", "行政区划代码：站点配置所载，否则取 config/agencies/ 名册中同名机关的（未知时为空）"),
+        _c("level", "text", "层级（名册所载优先）"),
+        _c("body_type", "text", "机关类型：department / government / town / other；名册或站点所载，否则按名称推断"),
         _c("expected", "boolean", "是否在 config/agencies/ 名册中（应当发布报告）"),
     ), "id"),
     TableDoc("findings", "检查发现", "监测规则的发现：规则、严重程度、状态、说明、证据单元格、忽略理由", (

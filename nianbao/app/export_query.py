@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Agency, CellRow, Document, Finding, ReportRow, SectionRow, Site
 from nianbao.app import export_dictionary as D
+from nianbao.app.export_agencies import agency_catalogue
 
 #: Reports read per round trip: a chunk's cells (about 200 a report) and sections are in memory together.
 CHUNK = 200
@@ -73,14 +74,6 @@ def all_versions_query() -> Select:
     return select(ranked.c.id).where(ranked.c.rank == 1)
 
 
-def region_prefix(code: str) -> str:
-    """320800 → 3208: the 行政区划代码 of a region is the prefix of every code inside it."""
-    code = code.strip()
-    while len(code) > 2 and code.endswith("00"):
-        code = code[:-2]
-    return code
-
-
 def _provinces(conn: Connection, province: str) -> list[str]:
     from monitor.view import norm_province
 
@@ -90,12 +83,12 @@ def _provinces(conn: Connection, province: str) -> list[str]:
 
 
 def _agency_filter(conn: Connection, sel: Selection) -> list[Any]:
-    conds: list[Any] = []
-    if sel.province:
-        conds.append(Agency.province.in_(_provinces(conn, sel.province)))
-    if sel.region:
-        conds.append(Agency.region_code.like(region_prefix(sel.region) + "%"))
-    return conds
+    """The agencies of ``--province`` / ``--region``, as the export completes them from the rosters
+    (:mod:`nianbao.app.export_agencies`: an imported agency has its roster entry's code)."""
+    if not sel.narrows_agencies:
+        return []
+    ids = [a.id for a in agency_catalogue(conn).matching(sel.province, sel.region) if a.in_database]
+    return [Agency.id.in_(ids)]
 
 
 def report_scope(conn: Connection, sel: Selection) -> Select:
@@ -193,9 +186,10 @@ class ReportChunk:
 
 def report_chunks(conn: Connection, sel: Selection, chunk: int = CHUNK) -> Iterator[ReportChunk]:
     """The reports, cells and sections tables, a chunk of reports at a time."""
+    agencies = agency_catalogue(conn).rows
     result = conn.execution_options(stream_results=True, yield_per=chunk).execute(_report_meta_query(conn, sel))
     for part in result.partitions(chunk):
-        yield _chunk(conn, [tuple(r) for r in part])
+        yield _chunk(conn, [tuple(r) for r in part], agencies)
 
 
 # ------------------------------------------------------------------------------ cells of a chunk
@@ -436,9 +430,16 @@ def _key_parts(keys: pa.DictionaryArray) -> dict[str, pa.Array]:
     return {name: pa.array(col, pa.string()).take(keys.indices) for name, col in parts.items()}
 
 
-def _chunk(conn: Connection, rows: list[tuple]) -> ReportChunk:
+#: The columns of a report that come from its agency (as completed from the rosters).
+_AGENCY_COLS = ("province", "region", "region_code", "level", "body_type")
+
+
+def _chunk(conn: Connection, rows: list[tuple], agencies: dict[int, Any] | None = None) -> ReportChunk:
     meta = dict(zip(_META_COLS + ("values_json", "provenance_json"), map(list, zip(*rows))))
     packed, provenance = meta.pop("values_json"), meta.pop("provenance_json")
+    if agencies:
+        for col in _AGENCY_COLS:
+            meta[col] = [getattr(agencies[a], col) if a in agencies else v for a, v in zip(meta["agency_id"], meta[col])]
     meta["published"] = [_d(v) for v in meta["published"]]
     meta["first_seen"] = [_dt(v) for v in meta["first_seen"]]
     meta["fetched_at"] = [_dt(v) for v in meta["fetched_at"]]
@@ -498,12 +499,15 @@ def _stream(conn: Connection, q: Select, table: str, convert: dict[str, Any], ch
         yield _batch(table, cols)
 
 
-def agencies_batches(conn: Connection, sel: Selection) -> Iterator[pa.RecordBatch]:
-    q = select(Agency.id, Agency.name, Agency.province, Agency.region, Agency.region_code, Agency.level,
-               Agency.body_type, Agency.expected).order_by(Agency.id)
-    for cond in _agency_filter(conn, sel):
-        q = q.where(cond)
-    yield from _stream(conn, q, "agencies", {"expected": bool})
+def agencies_batches(conn: Connection, sel: Selection, chunk: int = 5000) -> Iterator[pa.RecordBatch]:
+    """The agencies of the database completed from the rosters, and the rosters' agencies of which
+    no report was found (:mod:`nianbao.app.export_agencies`)."""
+    from nianbao.app.export_agencies import COLUMNS
+
+    cat = agency_catalogue(conn)
+    rows = cat.matching(sel.province, sel.region) if sel.narrows_agencies else list(cat.rows.values())
+    for i in range(0, len(rows), chunk):
+        yield _batch("agencies", dict(zip(COLUMNS, map(list, zip(*(a.as_tuple() for a in rows[i:i + chunk]))))))
 
 
 def findings_batches(conn: Connection, sel: Selection) -> Iterator[pa.RecordBatch]:

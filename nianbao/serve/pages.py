@@ -18,6 +18,8 @@ ROLLUP_KEYS = ("applications.new_received.total", "applications.total_handled.to
                "review_litigation.review.corrected", "review_litigation.litigation_direct.total",
                "review_litigation.litigation_after_review.total")
 _TABLE_ORDER = ("art20", "applications", "review_litigation")
+#: How the region page names body types (``other``: nobody declared one and the name does not say).
+BODY_TYPE_LABELS = {"government": "政府", "department": "部门", "town": "乡镇街道", "other": "类型不详"}
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -122,23 +124,34 @@ def agency_page(conn: sqlite3.Connection, agency_id: int) -> dict[str, Any] | No
 def region_page(conn: sqlite3.Connection, code: str) -> dict[str, Any]:
     """Every agency of one 行政区划: publication per year, and the government's figures against
     the sum of its departments' (never added together: a government's report covers them)."""
-    agencies = _rows(conn, "select * from agencies where region_code = ? order by "
-                           "case body_type when 'government' then 0 when 'department' then 1 else 2 end, name", (code,))
+    rows = _rows(conn, "select * from agencies where region_code = ? order by "
+                       "case body_type when 'government' then 0 when 'department' then 1 else 2 end, name, id", (code,))
+    # one line per agency name: a crawled and an imported copy of the same agency are one agency
+    first: dict[str, dict[str, Any]] = {}
+    for a in rows:
+        first.setdefault(a["name"], a)
+    agencies = list(first.values())
+    same = {a["id"]: first[a["name"]]["id"] for a in rows}  # agency id -> the id of the first row of its name
+    for a in agencies:
+        a["type_label"] = BODY_TYPE_LABELS.get(a["body_type"] or "other", a["body_type"])
     reports = _rows(conn, "select id, agency_id, year, status, published from reports where region_code = ? "
-                          "order by year", (code,))
+                          "order by year, id", (code,))
     years = sorted({r["year"] for r in reports if r["year"] is not None})
     by_agency: dict[int, dict[int, dict]] = defaultdict(dict)
     for r in reports:
         if r["agency_id"] is not None and r["year"] is not None:
+            r["agency_id"] = same.get(r["agency_id"], r["agency_id"])
             by_agency[r["agency_id"]][r["year"]] = r
     published = [{"agency": a, "years": [by_agency[a["id"]].get(y) for y in years]} for a in agencies]
 
     placeholders = ",".join("?" * len(ROLLUP_KEYS))
     figures: dict[tuple[int, int], dict[str, Decimal | None]] = defaultdict(dict)
-    for c in _rows(conn, f"select c.agency_id, c.year, c.key, c.value_text from cells c join reports r "
+    counted = {r["id"] for per_year in by_agency.values() for r in per_year.values()}
+    for c in _rows(conn, f"select c.report_id, c.agency_id, c.year, c.key, c.value_text from cells c join reports r "
                          f"on r.id = c.report_id where r.region_code = ? and c.key in ({placeholders})",
                    (code, *ROLLUP_KEYS)):
-        figures[(c["agency_id"], c["year"])][c["key"]] = _dec(c["value_text"])
+        if c["report_id"] in counted:  # (the report that stands for the agency's year)
+            figures[(same.get(c["agency_id"], c["agency_id"]), c["year"])][c["key"]] = _dec(c["value_text"])
     labels = {k.key: k.label for k in D.cell_keys()}
     governments = [a for a in agencies if a["body_type"] == "government"]
     departments = [a for a in agencies if a["body_type"] == "department"]

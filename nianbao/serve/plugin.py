@@ -1,16 +1,20 @@
 """The datasette plugin: agency pages (``/-/agency/<id>``), region pages (``/-/region/<code>``),
-the raw store's copy of a document (``/-/raw/<sha256>``), and links from datasette's tables to
-them. Templates autoescape; a raw document is served under a sandboxing Content-Security-Policy,
+the raw store's copy of a document (``/-/raw/<sha256>``), links from datasette's tables to
+them, and a search on the sections that finds one- and two-character terms too
+(:mod:`nianbao.serve.search`). Templates autoescape; a raw document is served under a sandboxing Content-Security-Policy,
 so a crawled page's scripts never run in the browser's origin."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import Response, hookimpl
+from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
 from nianbao.serve import pages
+from nianbao.serve.search import sections_search
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
@@ -87,3 +91,41 @@ def render_cell(row, value, column, table, database, datasette):
     if column in ("sha256", "document_sha256") and isinstance(value, str) and _SHA.match(value):
         return Markup(f'<a href="/-/raw/{value}">{value[:12]}…</a>')
     return None
+
+
+#: The query parameter the sections search travels in once taken from datasette's ``_search``.
+SEARCH_ARG = "_nb_search"
+
+
+def _sections_path(datasette, path: str) -> bool:
+    name = _config(datasette).get("database")
+    return bool(name) and re.fullmatch(rf"/{re.escape(name)}/sections(\.json|\.csv)?", path) is not None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """``_search`` on the sections table is handed to :func:`filters_from_request` (under
+    ``_nb_search``): datasette's own search asks the trigram index, which finds nothing for a
+    term shorter than three characters. ``_searchmode=raw`` (FTS5 syntax) stays datasette's."""
+    def wrap(app):
+        async def inner(scope, receive, send):
+            if scope.get("type") == "http" and _sections_path(datasette, scope.get("path", "")):
+                args = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
+                if any(k == "_search" for k, _ in args) and ("_searchmode", "raw") not in args:
+                    args = [(SEARCH_ARG if k == "_search" else k, v) for k, v in args]
+                    scope = dict(scope, query_string=urlencode(args).encode("utf-8"))
+            await app(scope, receive, send)
+        return inner
+    return wrap
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """Every term of the search must be in the section: the trigram index for terms of three
+    characters or more, ``LIKE`` for shorter ones."""
+    query = request.args.get(SEARCH_ARG)
+    if table != "sections" or query is None:
+        return None
+    clause = sections_search(query)
+    return FilterArguments(clause.where, clause.params, [f'search matches "{query}"'],
+                           extra_context={"search": query, "supports_search": True})
