@@ -109,7 +109,7 @@ def parse(files: tuple[str, ...], as_json: bool, cells: bool) -> None:
 
     \b
     Example:
-      nianbao parse ../shared/seeds/001_e02f11226f5e83d3.txt
+      nianbao parse tests/examples/extract/seeds/001_e02f11226f5e83d3.txt
       nianbao parse --json reports/*.html | jq .applications.new_received.total
     """
     from extract import ExtractError, extract, is_report, not_report_reason
