@@ -1,5 +1,6 @@
-"""The same pipeline on PostgreSQL: migrations, import, reports and the monitor run unchanged on a
-real server started by the test (the schema and queries are portable, not SQLite-only)."""
+"""The same pipeline on PostgreSQL: migrations, import, reports, the monitor and the export run
+unchanged on a real server started by the test (the schema and queries are portable, not
+SQLite-only)."""
 from __future__ import annotations
 
 import glob
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.snapshots import SEEDS  # copies of ../shared/seeds
+from tests.snapshots import REAL, SEEDS  # copies of ../shared/seeds and ../shared/corpus/real
 
 
 def _bin(name: str) -> str | None:
@@ -93,3 +94,80 @@ def test_pipeline_and_monitor_on_postgres(pg_url: str, tmp_path: Path) -> None:
     again = json.loads(_cli(pg_url, home, "check", "--as-of", "2022-06-01", "--json").stdout)
     assert sorted(f["fingerprint"] for f in again) == sorted(f["fingerprint"] for f in findings)
     assert not any(f["new"] for f in again)
+
+
+def _fresh_database(pg_url: str, name: str) -> str:
+    """A new, empty database on the test server (each test its own)."""
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    eng.dispose()
+    return pg_url.rsplit("/", 1)[0] + "/" + name
+
+
+def test_export_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    """CSV, Parquet and SQLite exported from PostgreSQL read back as the database's values:
+    every current report's cells (value exact — a 12.3456 and a 96171.6 万元 among them —, value
+    text, raw text, location) and the wide reports table; once from the packed columns
+    (reports.values_json / provenance_json) and once, with the provenance unpacked, from cells."""
+    from decimal import Decimal
+
+    import sqlalchemy as sa
+
+    from tests.test_export import READERS, as_decimal
+    from nianbao.app import export_dictionary as D
+
+    url = _fresh_database(pg_url, "export_test")
+    home = tmp_path / "home"
+    seed0 = (SEEDS / "000_5c62533f5d23ed68.txt").read_text(encoding="utf-8")
+    revised = tmp_path / "000_revised.txt"
+    revised.write_text(seed0.replace("行政事业性收费\t0", "行政事业性收费\t12.3456"), encoding="utf-8")
+    files = sorted(str(x) for x in SEEDS.glob("*.txt")) + [str(REAL / "huaian-shi-2024.pdf")]
+    for args in (files, [str(revised)]):
+        p = _cli(url, home, "import", *args)
+        assert p.returncode == 0, p.stderr
+
+    eng = sa.create_engine(url)
+    with eng.connect() as conn:
+        ids = {r[0] for r in conn.exec_driver_sql(
+            "select id from reports where is_current and status in ('ok', 'problems')")}
+        rows = conn.exec_driver_sql("select report_id, table_key, row_key, column_key, value, value_text, raw, location "
+                                    "from cells").all()
+    want = {(r[0], f"{r[1]}.{r[2]}.{r[3]}"): r[4:] for r in rows if r[0] in ids}
+    assert len(ids) == 6 and len(want) > 1000
+    for value, text, *_ in want.values():  # NUMERIC on PostgreSQL: exact
+        assert value == (Decimal(text) if text is not None else None)
+    money = sorted(v[0] for k, v in want.items() if k[1] == "art20_8.fees.amount" and v[0])
+    assert money == [Decimal("12.3456"), Decimal("96171.6")]
+
+    def check(fmt: str, out: Path) -> None:
+        cells = READERS[fmt](out, "cells")
+        got = {}
+        for r in cells:
+            vt = r["value_text"] if r["value_text"] != "" else None
+            if fmt == "sqlite" and isinstance(vt, (int, float)):
+                vt = str(vt)
+            got[(int(r["report_id"]), r["key"])] = (vt, r["raw"] or "", r["location"] or "")
+            assert as_decimal(r["value"]) == (Decimal(vt) if vt is not None else None), (fmt, r)
+        assert got == {k: (v[1], v[2] or "", v[3] or "") for k, v in want.items()}, fmt
+        reports = READERS[fmt](out, "reports")
+        assert {int(r["id"]) for r in reports} == ids
+        for r in reports:
+            for k in D.cell_keys():
+                v = want.get((int(r["id"]), k.key), (None,))[0]
+                assert as_decimal(r[k.column]) == v, (fmt, r["id"], k.key)
+
+    for fmt in ("csv", "parquet", "sqlite"):
+        out = tmp_path / ("corpus.db" if fmt == "sqlite" else fmt)
+        p = _cli(url, home, "export", "--format", fmt, "--out", str(out))
+        assert p.returncode == 0 and "warning" not in p.stderr, p.stderr
+        check(fmt, out)
+
+    with eng.begin() as conn:  # reports without packed provenance: raw text and location from cells
+        conn.exec_driver_sql("update reports set provenance_json = null")
+    eng.dispose()
+    p = _cli(url, home, "export", "--format", "csv", "--out", str(tmp_path / "csv-cells"))
+    assert p.returncode == 0, p.stderr
+    check("csv", tmp_path / "csv-cells")
