@@ -30,7 +30,8 @@ def lnorm(text: str) -> str:
 class Event:
     """What a phrase means. ``kind`` is one of: ptable (payload: the 第二十条 item), pcol
     (payload: ((template, column), …)), prow ((table, row)), acol (column), agroup (group),
-    arow (row), other_word, total_word, other_handling, rgroup (index), rparent, rcol (index),
+    arow (row), other_word ((column, row): a bare word that is a column header or a row label),
+    total_word, group_row (a row written as its group's heading), rgroup (index), rparent, rcol (index),
     atable (the applications table starts), review_section, end (a narrative section that ends
     the tables), noise (a header word that names nothing)."""
 
@@ -41,6 +42,9 @@ class Event:
     head: str = ""  # what stands before the phrase in the canonical label (every variant's, joined)
 
 
+_UNIT_REMARK = re.compile(r"\([^()]*\)$")
+
+
 def _vocabulary() -> dict[str, Event]:
     vocab: dict[str, Event] = {}
 
@@ -49,26 +53,29 @@ def _vocabulary() -> dict[str, Event]:
         if p and p not in vocab:
             vocab[p] = Event(kind, payload, p, lnorm(tail), lnorm(head))
 
-    # applications rows: full labels first (so words inside them are not read as other labels)
+    # applications rows: full labels first (so words inside them are not read as other labels).
+    # Not here: a row written as its group's heading (（六）其他处理, a group_row event), and a row
+    # whose label is a bare word that is also a column header (3.其他, （七）总计): which one the
+    # word is, the reader decides from where it stands (other_word, total_word).
+    headers = {lnorm(w) for w in T.APPLICANT_HEADER_SYNONYMS}
     for spec in T.APPLICATION_ROWS:
         full = strip_numbering(lnorm(spec.label))
-        if spec.key == "other":
+        if spec.key in T.GROUP_ROWS or spec.key in T.BARE_ROW_LABELS or full in headers:
             continue
-        if spec.key == "total_handled":
-            continue  # 总计: a row here, a column header in the header rows
-        if spec.key == "other.other":
-            continue  # 其他: a row under （六）, a column header above
         variants = [lnorm(v) for v in T.ROW_LABEL_VARIANTS.get(spec.key, ())] + [full]
         for phrase in variants + [lnorm(c) for c in spec.cues]:
             add(phrase, "arow", spec.key, "".join(v.split(phrase, 1)[1] for v in variants if phrase in v),
                 "".join(v.split(phrase, 1)[0] for v in variants if phrase in v))
-    add("其他处理", "other_handling")
+    for row, group in T.GROUP_ROWS.items():
+        for cue in T.APPLICATION_GROUPS[group]:
+            add(cue, "group_row", row)
     for g, cues in T.APPLICATION_GROUPS.items():
         for cue in cues:
             add(cue, "agroup", g)
+    bare = {lnorm(word): row for row, word in T.BARE_ROW_LABELS.items()}
     for word, col in T.APPLICANT_HEADER_SYNONYMS.items():
-        if col == "other_org" and word == "其他":
-            add(word, "other_word")
+        if lnorm(word) in bare:
+            add(word, "other_word", (col, bare[lnorm(word)]))
         elif col == "total":
             add(word, "total_word")
         else:
@@ -78,7 +85,8 @@ def _vocabulary() -> dict[str, Event]:
     for word in T.APPLICANT_HEADER_NOISE:
         add(word, "noise")
     # review table
-    add("政府信息公开行政复议", "review_section")
+    for cue in T.REVIEW_SECTION_CUES:
+        add(cue, "review_section")
     for cue, idx in T.REVIEW_GROUP_CUES:
         add(cue, "rgroup", idx)
     for cue in T.REVIEW_PARENT_CUES:
@@ -92,20 +100,26 @@ def _vocabulary() -> dict[str, Event]:
         for row, cues in spec.rows.items():
             for cue in cues:
                 add(cue, "prow", (spec.key, row))
-    for long, row in (("行政规范性文件", ("art20_1", "normative_docs")), ("其他对外管理服务事项", ("art20_5", "other_services")),
-                      ("政府集中采购", ("art20_9", "procurement"))):
-        add(long, "prow", row)
+    for spec in T.PROACTIVE_TABLES:  # the printed labels whole (行政规范性文件, 其他对外管理服务事项)
+        for row in spec.rows:
+            for label in T.PROACTIVE_ROW_LABELS.get(row, {}).values():
+                add(label, "prow", (spec.key, row))
     cols: dict[str, set] = {}
     for spec in T.PROACTIVE_TABLES:
         for tpl, columns in spec.columns.items():
             for key, cues in columns:
                 for cue in cues:
                     cols.setdefault(lnorm(cue), set()).add((tpl, key))
-    for long, key in (("上一年项目数量", "prev_count"), ("本年新制作数量", "new_made"), ("本年新公开数量", "new_published"),
-                      ("对外公开总数量", "total_published"), ("本年制发件数", "issued"), ("本年废止件数", "repealed"),
-                      ("现行有效件数", "in_force"), ("采购项目数量", "projects"), ("采购总金额", "amount")):
-        cols.setdefault(lnorm(long), set()).update(
-            (tpl, k) for spec in T.PROACTIVE_TABLES for tpl, columns in spec.columns.items() for k, _ in columns if k == key)
+    # the printed column labels whole (上一年项目数量, 本年制发件数), without a unit in brackets
+    # (the unit after the phrase is read for the money columns): a whole label names its column
+    # in every table and template that has that column
+    for by_tpl in T.PROACTIVE_COLUMN_LABELS.values():
+        for labels in by_tpl.values():
+            for key, label in labels.items():
+                phrase = _UNIT_REMARK.sub("", lnorm(label))
+                cols.setdefault(phrase, set()).update(
+                    (tpl, k) for spec in T.PROACTIVE_TABLES for tpl, columns in spec.columns.items()
+                    for k, _ in columns if k == key)
     for phrase, targets in cols.items():
         add(phrase, "pcol", tuple(sorted(targets)))
     add(T.PROACTIVE_HEADER_CUE, "noise")
@@ -117,7 +131,7 @@ def _vocabulary() -> dict[str, Event]:
 
 
 VOCAB = _vocabulary()
-_ITEM = r"第二十条第?\(?(?P<item>[一二三四五六七八九十]+)\)?项"
+_ITEM = T.PROACTIVE_ITEM_PATTERN
 SCANNER = re.compile(_ITEM + "|(?P<phrase>" + "|".join(re.escape(p) for p in sorted(VOCAB, key=len, reverse=True)) + ")")
 
 

@@ -38,11 +38,10 @@ _TOKEN = re.compile(
     r"|(?P<num>[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[+-]?[0-9]+(?:\.[0-9]+)?)"
     r"|(?P<lab>[^\s|0-9+-]+|[+-])"
 )
-_NULLS = frozenset({"/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-", "/-"})
-_SIGN_WORDS = ("增加", "减少", "增", "减")
-_UNITS = ("万元", "元") + T.COUNT_UNITS
+_NULLS = T.BLANK_MARKERS
+_UNITS = (T.MONEY_UNIT, T.OTHER_MONEY_UNIT) + T.COUNT_UNITS
 _UNIT_RE = re.compile("|".join(re.escape(u) for u in _UNITS))
-_YUAN = "元"
+_YUAN = T.OTHER_MONEY_UNIT
 
 
 @dataclass(slots=True)
@@ -113,8 +112,8 @@ def _sep_kind(s: str) -> str:
     return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
 
 
-_REGION_START = re.compile(r"第二十条|申请人情况|本年新收")
-_REGION_LAST = re.compile(r"尚未审结|复议后起诉")
+_REGION_START = re.compile("|".join(map(re.escape, T.TABLE_REGION_STARTS)))
+_REGION_LAST = re.compile("|".join(map(re.escape, T.TABLE_REGION_LAST)))
 
 
 def table_region(text: str) -> tuple[int, int]:
@@ -285,12 +284,12 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
         text = t.text.strip()
         # a value written in words (减3) or a dash for a blank cell, between separators
         if j + 1 < m and items[j + 1] is not None and items[j + 1].kind == "num" and items[j + 1].before == "" \
-                and text in _SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
+                and text in T.SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
                                                                   and items[j - 1].kind == "num")):
             num = items[j + 1]
             flush_lab()
             nt = _num(num)
-            pending_val.append(NumToken(nt.digits, sign="-" if text.startswith("减") else nt.sign, frac=nt.frac,
+            pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
                                         start=t.start, end=num.end, raw=text + num.text, atomic=True,
                                         signed=True, where=cell_of(t.start) or ""))
             if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
@@ -463,11 +462,12 @@ class StreamReader:
                 self.aheader.append(ev.payload)
             return None
         if k == "other_word":
+            col, row = ev.payload
             if self.table == "applications":
                 if self.aphase == "header":
-                    self.aheader.append("other_org")
-                elif self.group == "other" and (self.template or T.DEFAULT_TEMPLATE) in _spec("other.other").templates:
-                    return ("applications", "other.other")
+                    self.aheader.append(col)
+                elif self.group == _spec(row).group and (self.template or T.DEFAULT_TEMPLATE) in _spec(row).templates:
+                    return ("applications", row)
             return None
         if k == "total_word":
             if self.table == "applications":
@@ -482,10 +482,10 @@ class StreamReader:
             if self.table == "applications":
                 self.aphase, self.group = "rows", ev.payload
             return None
-        if k == "other_handling":
+        if k == "group_row":
             if self.table == "applications":
-                self.aphase, self.group = "rows", T.GROUP_ROWS["other"]
-                return ("applications", "other")
+                self.aphase, self.group = "rows", T.GROUP_ROWS[ev.payload]
+                return ("applications", ev.payload)
             return None
         if k == "arow":
             if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
@@ -681,7 +681,7 @@ class StreamReader:
                 if unit == _YUAN or (not unit and header_unit == _YUAN):
                     self.set_unread(key, "the amount is given in 元, not 万元", where)
                     continue
-            elif unit in ("元", "万元") or isinstance(v, Decimal):
+            elif unit in (T.OTHER_MONEY_UNIT, T.MONEY_UNIT) or isinstance(v, Decimal):
                 self.set_unread(key, f"a count written as {txt}{unit}", where)
                 continue
             note = "" if exact else {
@@ -769,10 +769,10 @@ class StreamReader:
     def money_header_unit(self, col: str) -> str:
         for targets, after in self.pheader:
             if any(c == col for _, c in targets):
-                if "万元" in after:
-                    return "万元"
-                if "元" in after:
-                    return "元"
+                if T.MONEY_UNIT in after:
+                    return T.MONEY_UNIT
+                if T.OTHER_MONEY_UNIT in after:
+                    return T.OTHER_MONEY_UNIT
         return ""
 
 
@@ -872,7 +872,7 @@ def stated_values(text: str) -> dict[tuple[str, str, str], int]:
 def vote(items: list[LabelRun | ValueRun]) -> str | None:
     """The template from the label text of the tables (from the first 第二十条 on)."""
     labels = "".join(it.text for it in items if isinstance(it, LabelRun))
-    start = labels.find("第二十条")
+    start = labels.find(T.TABLES_START)
     if start < 0:
         return None
     labels = labels[start:]

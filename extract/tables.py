@@ -16,7 +16,7 @@ from extract.labels import norm, similarity, strip_numbering
 from extract.model import BLOCKING_KINDS, CellValue, Problem, Report
 from extract.values import clean, parse_value
 
-_ITEM = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
+_ITEM = re.compile(T.PROACTIVE_ITEM_PATTERN)
 _APPLICANT_HEADERS = {norm(k): v for k, v in T.APPLICANT_HEADER_SYNONYMS.items()}
 _TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES.items()}
 _ROW_LABELS = {spec.key: strip_numbering(norm(spec.label)) for spec in T.APPLICATION_ROWS}
@@ -210,7 +210,7 @@ class TableReader:
                 hit = [k for k, cues in cols_ if any(cue in text for cue in cues)]
                 if len(hit) == 1:
                     mapping[c.col if table.grid else i] = hit[0]
-                    if hit[0] in spec.money_columns and "元" in text and "万元" not in text:
+                    if hit[0] in spec.money_columns and T.OTHER_MONEY_UNIT in text and T.MONEY_UNIT not in text:
                         self.p_unit_bad.add((spec.key, hit[0]))
                         self.problem("unreadable_value", f"the header {c.text!r} gives the amount in 元, not "
                                      "万元; the amounts are left unread", c.where, spec.key, None, hit[0])
@@ -353,7 +353,7 @@ class TableReader:
                          "applications")
             return
         spec = next(s for s in T.APPLICATION_ROWS if s.key == key)
-        if spec.group is None and key != "other":
+        if spec.group is None and key not in T.GROUP_ROWS:
             self.group = None
         if how == "fuzzy":
             self.problem("label_variant", f"label {labels[-1]!r} read as {spec.label!r} (closest match)",

@@ -242,6 +242,24 @@ COUNT_UNITS: tuple[str, ...] = ("件", "条", "个", "项", "次", "篇")
 
 #: Section headings that end a table region in a text whose tables are not marked up.
 TABLE_REGION_ENDS: tuple[str, ...] = ("存在的主要问题", "其他需要报告", "其它需要报告")
+#: Where the tables of a text whose tables are not marked up begin: the first of these…
+TABLE_REGION_STARTS: tuple[str, ...] = ("第二十条", "申请人情况", "本年新收")
+#: …and the words of the last table's header (the review table's): the region runs past the last
+#: of them to the next of TABLE_REGION_ENDS.
+TABLE_REGION_LAST: tuple[str, ...] = ("尚未审结", "复议后起诉")
+#: The words the tables start with in a report (the template vote counts labels from there on).
+TABLES_START = "第二十条"
+#: The heading of a 第二十条 sub-table, on normalised text (ASCII brackets): the item is ``item``.
+PROACTIVE_ITEM_PATTERN = r"第二十条第?\(?(?P<item>[一二三四五六七八九十]+)\)?项"
+#: Label text that opens the review/litigation table (四、政府信息公开行政复议、行政诉讼情况).
+REVIEW_SECTION_CUES: tuple[str, ...] = ("政府信息公开行政复议",)
+
+#: Cell texts that mean "nothing here" (a blank cell): dashes, slashes, 无.
+BLANK_MARKERS: frozenset[str] = frozenset({"/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-", "/-"})
+#: Words written before a number of a signed column (本年增/减): the sign they give it (减3 is -3).
+SIGN_WORDS: dict[str, str] = {"增加": "+", "减少": "-", "增": "+", "减": "-"}
+#: The unit that is not the template's money unit: an amount in 元 is not read as 万元.
+OTHER_MONEY_UNIT = "元"
 
 
 #: The monitor rule that checks each table's own row identity (named on split_by_identity problems).

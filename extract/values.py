@@ -6,9 +6,12 @@ import unicodedata
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-NULL_MARKERS = frozenset({"", "/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-"})
+from extract import template as T
+
+NULL_MARKERS = frozenset({""}) | T.BLANK_MARKERS
 # 元 is not a unit we accept: the money columns are in 万元, and "5000元" is not 5000 万元
-_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|条|个|项|次|万元)?$")
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:"
+                     + "|".join(map(re.escape, (*T.COUNT_UNITS, T.MONEY_UNIT))) + ")?$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 2", "1<br>2": two numbers or one? not known
 
 
