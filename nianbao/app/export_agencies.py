@@ -15,6 +15,7 @@ highest agency id in roster order: those ids hold within one export only.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,24 @@ def _roster(config_dir: Path | None) -> Any:
     return MonitorConfig(roster=load_rosters(Path(config_dir) / "agencies"))
 
 
+#: One catalogue per connection and transaction: an export asks for it from several queries.
+_CACHE: "weakref.WeakKeyDictionary[Connection, tuple[Any, AgencyCatalogue]]" = weakref.WeakKeyDictionary()
+
+
 def agency_catalogue(conn: Connection, config_dir: Path | None = None) -> AgencyCatalogue:
-    """The database's agencies completed from the rosters, and the roster entries without a row."""
+    """The database's agencies completed from the rosters, and the roster entries without a row
+    (read once per transaction of ``conn``)."""
+    tx = conn.get_transaction()
+    cached = _CACHE.get(conn)
+    if config_dir is None and tx is not None and cached is not None and cached[0] is tx:
+        return cached[1]
+    out = _build(conn, config_dir)
+    if config_dir is None and tx is not None:
+        _CACHE[conn] = (tx, out)
+    return out
+
+
+def _build(conn: Connection, config_dir: Path | None) -> AgencyCatalogue:
     from monitor.config import infer_body_type
     from monitor.view import resolve_agencies
 
