@@ -596,6 +596,18 @@ def run(args: argparse.Namespace) -> int:
                ok=(0, 1), stdout=work / "new-findings.json")
         new = dump(new_tree, new_home, work / "new-findings.json", work / "new-dump.json", log)
         (work / "mid-dump.json").write_text(json.dumps(mid, ensure_ascii=False), "utf-8")
+        if args.twice:
+            # with an unchanged extractor, reextract must leave reports, cells and findings as they were
+            run_in(new_tree, ["-c", CLI, "--home", str(new_home), "reextract"], log, ok=(0, 3),
+                   stdout=work / "reextract-again.txt")
+            run_in(new_tree, ["-c", CLI, "--home", str(new_home), "check", "--as-of", args.as_of, "--json"], log,
+                   ok=(0, 1), stdout=work / "again-findings.json")
+            again = dump(new_tree, new_home, work / "again-findings.json", work / "again-dump.json", log)
+            same = compare(new, again)
+            moved = sum(same.cells[k] for k in ("newly_read", "no_longer_read", "changed"))
+            gone = len(same.added) + len(same.removed) + len(same.message_changed) + len(same.reports_moved)
+            notes.append(f"a second reextract: {moved} cells and {gone} reports or findings changed"
+                         + ("" if moved + gone == 0 else "  NOT IDEMPOTENT (see again-dump.json)"))
     finally:
         if not args.keep_trees:
             for tree in made:
@@ -632,6 +644,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default=AS_OF)
     ap.add_argument("--json", help="write the comparison as JSON here")
     ap.add_argument("--limit", type=int, default=40, help="at most this many lines per list")
+    ap.add_argument("--twice", action="store_true", help="reextract a second time: nothing may change")
     ap.add_argument("--keep-trees", action="store_true", help="keep the git worktrees")
     args = ap.parse_args(argv)
     if args.cmd == "dump":
