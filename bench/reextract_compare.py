@@ -1,12 +1,15 @@
 """Re-extract the demo corpus with the new extractor: do the findings change? (issue 12)
 
     python -m bench.reextract_compare --old-rev 992ac09^ [--new-rev HEAD] [--workdir DIR] [--json OUT]
+           [--import ../shared/corpus/real-text/[0-9]* …] [--twice] [--old-home DIR]
 
 End to end, in a work folder (a fresh temporary one unless ``--workdir`` is given):
 
 1. ``git worktree add --detach`` the *old* revision outside this checkout and run its own
    ``nianbao demo`` there (its code, its sample portal, main's virtualenv; module paths are
-   checked); ``check --as-of 2024-12-31 --json`` and a dump of every readable report's cells.
+   checked); with ``--import`` the old code then imports more files (the real texts: documents
+   the old reader mostly could not read) into a copy of that home; ``check --as-of 2024-12-31
+   --json`` and a dump of every readable report's cells.
 2. A copy of that data home (raw files hard-linked: they are never rewritten) is upgraded by the
    *new* code's migrations (``db upgrade``: does an old home upgrade cleanly?), checked once with
    the new monitor on the old cells (to tell monitor changes from extraction changes), re-read
@@ -15,9 +18,13 @@ End to end, in a work folder (a fresh temporary one unless ``--workdir`` is give
    checkout's working tree is the new code.
 3. The two dumps are compared: reports and cells before/after, cells newly read, no longer read,
    changed (must be 0: the new reader may read more, never differently), and findings per rule —
-   kept, added, removed — each added or removed finding explained by a cited cell that is newly
-   read or no longer read, by the report's agency/year changing, by the new monitor already
-   giving it on the old cells, or listed as unexplained with its message.
+   kept, added, removed — each added or removed finding explained (``REASON_TEXT``) by a cited
+   cell newly read or no longer read; as the same finding (rule, subject, document) filed under
+   the agency the new reader names; for a finding citing no cell (X1, W6's missing parts) by its
+   report's cells, sections or stated facts; by the report's agency/year; by the new monitor
+   already giving it on the old cells; by a rule the old revision lacked — or listed as
+   UNEXPLAINED with its message (exit status 1, as for a changed value). ``--twice`` re-extracts
+   once more, where nothing may change.
 
 ``compare OLD.json NEW.json [MID.json]`` compares dumps made earlier; ``--old-home`` reuses a data
 home the old revision's demo filled (the demo is the slow step: a few minutes on 2 cores).
@@ -63,8 +70,6 @@ def dump_home(home: Path, findings_file: Path | None) -> dict[str, Any]:
     from extract.model import BLOCKING_KINDS, Problem, Report
     from monitor import catalogue
 
-    known_tables = {"applications", "review_litigation", *T.PROACTIVE_BY_KEY}
-
     pfields = {f.name for f in dataclasses.fields(Problem)}
     con = sqlite3.connect(f"file:{home / 'nianbao.sqlite'}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
@@ -83,9 +88,9 @@ def dump_home(home: Path, findings_file: Path | None) -> dict[str, Any]:
         model = Report(template=r["template"], problems=[
             Problem(**{k: v for k, v in p.items() if k in pfields}) for p in problems if p.get("kind")])
         unread = model.unreadable()
-        # "the proactive-disclosure tables were not found" names the group, not a table, and
-        # unreadable() passes it over: its skeleton cells are stored empty, yet nothing was read
-        lost_groups = {p.get("table") for p in problems if p.get("kind") in BLOCKING_KINDS} - set(known_tables)
+        # "the proactive-disclosure tables were not found" names the group ("proactive"), not a
+        # table, and unreadable() passes it over: its skeleton cells are stored empty, yet unread
+        proactive_lost = any(p.get("kind") in BLOCKING_KINDS and p.get("table") == "proactive" for p in problems)
         facts = json.loads(r["facts"] or "[]")
         for s in con.execute("SELECT key, facts FROM sections WHERE report_id = ? ORDER BY id", (r["id"],)):
             rep["sections"].append(s["key"])
@@ -97,7 +102,7 @@ def dump_home(home: Path, findings_file: Path | None) -> dict[str, Any]:
             key = (c["table_key"], c["row_key"], c["column_key"])
             stored.add(key)
             value = c["value_text"] if c["value_text"] is not None else (None if c["value"] is None else str(c["value"]))
-            grouped = "proactive" in lost_groups and key[0] in T.PROACTIVE_BY_KEY
+            grouped = proactive_lost and key[0] in T.PROACTIVE_BY_KEY
             state = UNREAD if key in unread or grouped else (BLANK if value is None else VALUE)
             cells.append({"document_id": r["document_id"], "agency": r["agency_name"], "year": r["year"],
                           "table": key[0], "row": key[1], "column": key[2], "value": value, "state": state})
