@@ -1,14 +1,12 @@
 """What the discovery spider decides about one page, as plain data: the requests it makes (URL,
 kind, priority, why), the candidates it rejects (reason, title) and, for a detail page, whether it
 takes it for a report. Runs the spider's real callbacks on a saved page — no network, no crawler —
-for the example snapshots (``tests/examples/discovery/``) and for ``nianbao sites discover``.
-
-    python -m crawler.discovery.decisions PAGE.html URL [parse_list|parse_detail] > PAGE.expected.json
+for the example snapshots (``tests/examples/discovery/``, drafted with
+``python -m tests.snapshots draft``) and for ``nianbao sites discover``.
 """
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,20 +51,3 @@ def decide(body: bytes, url: str, callback: str = "parse_list", nb: dict | None 
     rejected = sorted(([r[0], r[1]] for r in json.loads(stats.get("discovery/rejected_list", "[]"))))
     columns = sorted(k.split("/", 2)[2] for k in stats if k.startswith("discovery/column/"))
     return {"record": record, "requests": requests, "rejected": rejected, "columns": columns}
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    path, url = argv[0], argv[1]
-    callback = argv[2] if len(argv) > 2 else "parse_list"
-    with open(path, "rb") as f:
-        out = decide(f.read(), url, callback)
-    print(json.dumps({"url": url, "callback": callback, "expected": out}, ensure_ascii=False, indent=1))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
