@@ -116,8 +116,37 @@ def arrow_type(kind: str) -> pa.DataType:
             "date": pa.date32(), "datetime": pa.timestamp("us"), "boolean": pa.bool_()}[kind]
 
 
+#: Text columns of ``cells`` that repeat a report's (agency, source …) or a cell key's value on
+#: every row: dictionary-encoded — each distinct text once per batch, a 32-bit index per cell —
+#: so they are not copied 200 times a report, and Parquet writes them without hashing them again.
+DICTIONARY_COLUMNS = {"cells": frozenset({"agency", "province", "region", "region_code", "level", "body_type",
+                                          "template", "key", "table_key", "row_key", "column_key", "source_url",
+                                          "document_sha256"})}
+DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
+
 def batch_schema(table: str) -> pa.Schema:
-    return pa.schema([pa.field(c.name, arrow_type(c.type)) for c in D.table_columns(table)])
+    coded = DICTIONARY_COLUMNS.get(table, frozenset())
+    return pa.schema([pa.field(c.name, DICTIONARY if c.name in coded else arrow_type(c.type))
+                      for c in D.table_columns(table)])
+
+
+def _indexed(values: pa.Array, pos: np.ndarray) -> pa.DictionaryArray:
+    """``values[pos]`` dictionary-encoded over ``values``; a null is a null index (Parquet
+    writes no null inside a dictionary)."""
+    if values.null_count:
+        mask = values.is_null().to_numpy(zero_copy_only=False)[pos]
+        return pa.DictionaryArray.from_arrays(pa.array(pos.astype(np.int32), pa.int32(), mask=mask),
+                                              values.fill_null(""))
+    return pa.DictionaryArray.from_arrays(pa.array(pos.astype(np.int32), pa.int32()), values)
+
+
+def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with its dictionary-encoded columns decoded (for writers that go through Python)."""
+    if not any(pa.types.is_dictionary(f.type) for f in batch.schema):
+        return batch
+    arrays = [a.dictionary_decode() if pa.types.is_dictionary(a.type) else a for a in batch.columns]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
 def _batch(table: str, columns: dict[str, Any]) -> pa.RecordBatch:
@@ -427,7 +456,8 @@ def _key_parts(keys: pa.DictionaryArray) -> dict[str, pa.Array]:
     split = [(k.split("/", 2) + ["", ""])[:3] for k in keys.dictionary.to_pylist()]
     parts = {name: [p[i] for p in split] for i, name in enumerate(("table_key", "row_key", "column_key"))}
     parts["key"] = [".".join(p) for p in split]
-    return {name: pa.array(col, pa.string()).take(keys.indices) for name, col in parts.items()}
+    indices = keys.indices.cast(pa.int32())
+    return {name: pa.DictionaryArray.from_arrays(indices, pa.array(col, pa.string())) for name, col in parts.items()}
 
 
 #: The columns of a report that come from its agency (as completed from the rosters).
@@ -457,15 +487,18 @@ def _chunk(conn: Connection, rows: list[tuple], agencies: dict[int, Any] | None 
     wide, unknown = _wide(n, long)
     reports = _batch("reports", {**meta, **wide})
 
-    per_report = pa.RecordBatch.from_pydict({
-        k: pa.array(meta[k], type=arrow_type(col.type))
-        for k, col in ((col.name if col.name != "report_id" else "id", col) for col in D.table_columns("cells"))
-        if k in meta})
-    taken = per_report.take(pa.array(long.pos))
-    cells_cols: dict[str, Any] = {name: taken.column(name) for name in per_report.schema.names}
+    # each cell's report columns: the report's texts indexed by the cell's report; numbers taken
+    at = pa.array(long.pos)
+    cells_cols: dict[str, Any] = {}
+    for col in D.table_columns("cells"):
+        k = "id" if col.name == "report_id" else col.name
+        if k not in meta:
+            continue
+        values = pa.array(meta[k], type=arrow_type(col.type))
+        cells_cols[col.name] = (_indexed(values, long.pos) if col.name in DICTIONARY_COLUMNS["cells"]
+                                else values.take(at))
     cells_cols.update(_key_parts(long.keys))
-    cells_cols.update({"report_id": taken.column("id"), "value": long.value, "value_text": long.value,
-                       "raw": long.raw, "location": long.location})
+    cells_cols.update({"value": long.value, "value_text": long.value, "raw": long.raw, "location": long.location})
     cells = _batch("cells", cells_cols)
 
     # SQLite: the long texts as UTF-8 bytes, checked by Arrow, not decoded into Python strings and encoded back

@@ -141,11 +141,12 @@ class ParquetWriter(_PerTableFiles):
         self.unfit = 0  # decimals with more digits than decimal128(38, 10) holds: left null, text kept
 
     def _schema(self, table: str) -> pa.Schema:
-        from nianbao.app.export_query import arrow_type
+        from nianbao.app.export_query import batch_schema
 
+        types = batch_schema(table)  # (repeated texts of the cells table stay dictionary-encoded)
         fields = []
         for c in D.table_columns(table):
-            typ = self.DECIMAL if c.type == "decimal" else arrow_type(c.type)
+            typ = self.DECIMAL if c.type == "decimal" else types.field(c.name).type
             meta = {"description": c.description, "nianbao_type": c.type}
             fields.append(pa.field(c.name, typ, metadata=meta))
         t = D.TABLE_BY_NAME[table]
@@ -162,7 +163,8 @@ class ParquetWriter(_PerTableFiles):
         import pyarrow.parquet as pq
 
         schema = self._schema(table)
-        stats = [f.name for f in schema if not pa.types.is_string(f.type) or f.name in self.TEXT_STATISTICS]
+        stats = [f.name for f in schema if not (pa.types.is_string(f.type) or pa.types.is_dictionary(f.type))
+                 or f.name in self.TEXT_STATISTICS]
         self.files[table] = pq.ParquetWriter(self.path(table), schema, compression="zstd", write_statistics=stats)
         return self.files[table]
 
@@ -231,6 +233,9 @@ class JsonlWriter(_PerTableFiles):
     def _write(self, table: str, batch: pa.RecordBatch) -> None:
         import simplejson
 
+        from nianbao.app.export_query import plain
+
+        batch = plain(batch)
         fh = self.files.get(table) or self._open(table)
         decimals = set(_decimal_columns(table))
         jsons = set(_json_columns(table))
@@ -296,7 +301,9 @@ class SqliteWriter(Writer):
             _q(t.name), ",".join("?" * len(D.table_columns(t.name)))) for t in D.TABLES}
 
     def _write(self, table: str, batch: pa.RecordBatch) -> None:
-        columns = [a.to_pylist() for a in _times_as_text(batch).columns]
+        from nianbao.app.export_query import plain
+
+        columns = [a.to_pylist() for a in _times_as_text(plain(batch)).columns]
         self.db.executemany(self.inserts[table], zip(*columns))
 
     def close(self, dictionary: dict[str, Any]) -> list[Path]:
@@ -428,6 +435,9 @@ class XlsxWriter(Writer):
         return v
 
     def _write(self, table: str, batch: pa.RecordBatch) -> None:
+        from nianbao.app.export_query import plain
+
+        batch = plain(batch)
         decimals = set(_decimal_columns(table))
         columns = []
         for name, arr in zip(batch.schema.names, batch.columns):
