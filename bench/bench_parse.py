@@ -1,6 +1,6 @@
 """Parse throughput on one core, with peak memory, for text and HTML reports of seed size.
 
-    python -m bench.bench_parse [--n 400]
+    python -m bench.bench_parse [--n 400] [--stream-alone]
 
 Three measurements per layout: tables alone (reader + table interpreter), the parse without
 segmentation (tables, metadata, sections, facts), and the full parse with jieba. jieba's
@@ -51,7 +51,13 @@ REAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-te
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=400)
+    ap.add_argument("--stream-alone", action="store_true",
+                    help="text and HTML read by the stream reader alone (extract.tables.STREAM_ALONE, issue 12)")
     args = ap.parse_args()
+    if args.stream_alone:
+        import extract.tables
+
+        extract.tables.STREAM_ALONE = frozenset({"text", "html"})
     t0 = time.perf_counter()
     from extract.segment import _idf, _tokenizer
 
