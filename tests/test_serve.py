@@ -180,6 +180,10 @@ def test_search_short_terms_in_the_browser(server) -> None:
     assert 'search matches "公开"' in page and 'value="公开"' in page
     assert len(re.findall(r'<td class="col-id', page)) == min(50, len(_sections_like(server, "公开")))
     screenshot(server, "/nianbao/sections?_search=" + urllib.parse.quote("公开"), "search-short")
+    hostile = '"><img src=x onerror="document.body.dataset.pwned=4">公'
+    page = dom(server, "/nianbao/sections?_search=" + urllib.parse.quote(hostile))
+    not_pwned(page)
+    assert "search matches" in page
 
 
 def test_facet_reports_by_year(server) -> None:
