@@ -30,8 +30,8 @@ def lnorm(text: str) -> str:
 class Event:
     """What a phrase means. ``kind`` is one of: ptable (payload: the 第二十条 item), pcol
     (payload: ((template, column), …)), prow ((table, row)), acol (column), agroup (group),
-    arow (row), other_word ((column, row): a bare word that is a column header or a row label),
-    total_word, group_row (a row written as its group's heading), rgroup (index), rparent, rcol (index),
+    arow (row), word ((column, row, review column index or None): a header word that is also a
+    row's whole label, 总计 or 其他), group_row (a row written as its group's heading), rgroup (index), rparent, rcol (index),
     atable (the applications table starts), review_section, end (a narrative section that ends
     the tables), noise (a header word that names nothing)."""
 
@@ -72,12 +72,13 @@ def _vocabulary() -> dict[str, Event]:
     for g, cues in T.APPLICATION_GROUPS.items():
         for cue in cues:
             add(cue, "agroup", g)
-    bare = {lnorm(word): row for row, word in T.BARE_ROW_LABELS.items()}
+    # a column header word that is also a row's whole label (总计: （七）总计; 其他: 3.其他 under
+    # （六）): the column in the header, the row below it; a review column too where it is one
+    word_rows = {strip_numbering(lnorm(spec.label)): spec.key for spec in T.APPLICATION_ROWS}
+    review_cols = {lnorm(label): i for i, label in enumerate(T.REVIEW_COLUMN_LABELS.values())}
     for word, col in T.APPLICANT_HEADER_SYNONYMS.items():
-        if lnorm(word) in bare:
-            add(word, "other_word", (col, bare[lnorm(word)]))
-        elif col == "total":
-            add(word, "total_word")
+        if lnorm(word) in word_rows:
+            add(word, "word", (col, word_rows[lnorm(word)], review_cols.get(lnorm(word))))
         else:
             add(word, "acol", col)
     for cue in T.APPLICATION_TABLE_CUES:
@@ -91,10 +92,8 @@ def _vocabulary() -> dict[str, Event]:
         add(cue, "rgroup", idx)
     for cue in T.REVIEW_PARENT_CUES:
         add(cue, "rparent")
-    for i, col in enumerate(T.REVIEW_COLUMNS):
-        label = T.REVIEW_COLUMN_LABELS[col]
-        if col != "total":
-            add(label, "rcol", i)
+    for i, col in enumerate(T.REVIEW_COLUMNS):  # 总计 is a "word" already (added first, kept)
+        add(T.REVIEW_COLUMN_LABELS[col], "rcol", i)
     # proactive tables: rows and column headers
     for spec in T.PROACTIVE_TABLES:
         for row, cues in spec.rows.items():

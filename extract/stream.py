@@ -461,22 +461,16 @@ class StreamReader:
             if self.table == "applications" and self.aphase == "header":
                 self.aheader.append(ev.payload)
             return None
-        if k == "other_word":
-            col, row = ev.payload
+        if k == "word":
+            col, row, rcol = ev.payload
+            spec = _spec(row)
             if self.table == "applications":
                 if self.aphase == "header":
                     self.aheader.append(col)
-                elif self.group == _spec(row).group and (self.template or T.DEFAULT_TEMPLATE) in _spec(row).templates:
+                elif spec.group in (None, self.group) and (self.template or T.DEFAULT_TEMPLATE) in spec.templates:
                     return ("applications", row)
-            return None
-        if k == "total_word":
-            if self.table == "applications":
-                if self.aphase == "header":
-                    self.aheader.append("total")
-                    return None
-                return ("applications", "total_handled")
-            if self.table == "review":
-                self.rheader_cols.append(len(T.REVIEW_COLUMNS) - 1)
+            elif self.table == "review" and rcol is not None:
+                self.rheader_cols.append(rcol)
             return None
         if k == "agroup":
             if self.table == "applications":
@@ -591,7 +585,7 @@ class StreamReader:
         self.place_row(tname, rname, cols, values, ident, where)
 
     def applicant_header_problem(self) -> str:
-        order = [T.APPLICANT_COLUMNS.index(c) for c in self.aheader if c != "total"]
+        order = [T.APPLICANT_COLUMNS.index(c) for c in self.aheader if c not in T.APPLICANT_HEADER_ANYWHERE]
         if any(b <= a for a, b in pairwise(order)):
             return "the header lists the applicant columns in an order other than the template's"
         return ""

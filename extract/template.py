@@ -210,6 +210,9 @@ APPLICANT_HEADER_SYNONYMS: dict[str, str] = {
     "社会公益组织": "social_welfare", "社会组织": "social_welfare", "公益组织": "social_welfare",
     "法律服务机构": "legal_service", "其他": "other_org", "其他组织": "other_org", "总计": "total",
 }
+#: Applicant columns whose header may stand anywhere in the header rows (总计 spans both header
+#: rows and is printed beside 法人或其他组织, before the organisations it totals).
+APPLICANT_HEADER_ANYWHERE: frozenset[str] = frozenset({"total"})
 #: Header words of the applications table that name no column (a spanning header, the note).
 APPLICANT_HEADER_NOISE: tuple[str, ...] = ("法人或其他组织", "申请人情况", "勾稽关系", "本年度办理结果", "信息内容")
 #: Section headings inside the table part of a report (they start a table, they name no cell).
