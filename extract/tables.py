@@ -33,6 +33,7 @@ _REVIEW_GROUP_ORDER = ([(norm(c), i) for c, i in T.REVIEW_GROUP_CUES if i > 0]
                        + [(norm(c), i) for c, i in T.REVIEW_GROUP_CUES if i == 0])
 _REVIEW_HEADERS = {norm(label): i for i, label in enumerate(T.REVIEW_COLUMN_LABELS.values())}
 _GROUP_CUES = {g: tuple(norm(c) for c in cues) for g, cues in T.APPLICATION_GROUPS.items()}
+_DAMAGED = "\ufffd"  # an undecodable byte, as the decoder replaces it
 
 
 def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
@@ -231,7 +232,7 @@ class TableReader:
         return None, -1
 
     def _proactive_row_key(self, labels: list[str]) -> tuple[T.ProactiveTable, str] | None:
-        if not labels:
+        if not labels or _DAMAGED in labels[-1]:
             return None
         text = strip_numbering(labels[-1])
         hits = []
@@ -316,8 +317,12 @@ class TableReader:
                     self.group = g
 
     def _match_row(self, labels: list[str]) -> tuple[str | None, str]:
-        """(row key, how) for a data row's labels; group headings in the row set the group first."""
+        """(row key, how) for a data row's labels; group headings in the row set the group first.
+        A row label an undecodable byte touches names no row: which row it was is not certain
+        (3.其他 damaged to 3.�他 beside （六）其他处理 read as the 2019 row （六）其他处理)."""
         self._update_group(labels[:-1])
+        if _DAMAGED in labels[-1]:
+            return None, "the label holds an undecodable byte"
         for text in (labels[-1], "".join(labels)):
             t = strip_numbering(text)
             cands = [(99, spec) for spec in _EXACT_SPECS if t == norm(T.BARE_ROW_LABELS[spec.key]) and self.group == spec.group]

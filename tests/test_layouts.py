@@ -166,6 +166,20 @@ def test_a_run_together_row_damaged_without_a_trace_is_counted_apart_not_as_wron
     assert judge(m.truth, report)[2] == 1
 
 
+def test_a_row_label_an_undecodable_byte_touches_names_no_row() -> None:
+    """Seed 4587 (markdown, a stray byte): ``| 三、本年度办理结果 | （六）其他处理 | 3.�܅�他 | 0 |…`` in a
+    2021 report. The damaged label matched nothing, and the labels of the row joined matched
+    the 2019 row （六）其他处理, a row this report does not have: six wrong numbers. A label an
+    undecodable byte touches now names no row; 3.其他 is unread."""
+    m = mutate(4587, ["stray_byte"])
+    assert m.families == ("markdown", "stray_byte")
+    report = read(m)
+    _, _, wrong, lines = judge(m.truth, report)
+    assert wrong == 0, lines
+    assert "other" not in report.applications or not any(report.applications["other"].values())
+    assert any(p.kind == "unknown_row" and "undecodable" in p.message for p in report.problems)
+
+
 def test_labels_are_not_taken_from_the_extractor() -> None:
     """Issue 11: a round trip must render from an independent description of the template."""
     portal_dir = Path(layouts.__file__).parent
