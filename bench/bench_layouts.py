@@ -139,9 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "issue 12: extract.tables.STREAM_ALONE)")
     args = ap.parse_args(argv)
     if args.stream_alone:
-        import extract.tables
+        from extract import tables
 
-        extract.tables.STREAM_ALONE = frozenset({"text"})
+        tables.STREAM_ALONE = frozenset({"text"})
     families = [f for f in args.families.split(",") if f] or [*FAMILIES, COMBINED]
     unknown = [f for f in families if f not in FAMILIES and f != COMBINED]
     if unknown:

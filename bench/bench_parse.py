@@ -55,9 +55,9 @@ def main() -> None:
                     help="text and HTML read by the stream reader alone (extract.tables.STREAM_ALONE, issue 12)")
     args = ap.parse_args()
     if args.stream_alone:
-        import extract.tables
+        from extract import tables
 
-        extract.tables.STREAM_ALONE = frozenset({"text", "html"})
+        tables.STREAM_ALONE = frozenset({"text", "html"})
     t0 = time.perf_counter()
     from extract.segment import _idf, _tokenizer
 
