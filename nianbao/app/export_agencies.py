@@ -84,7 +84,7 @@ def _roster(config_dir: Path | None) -> Any:
 
 
 #: One catalogue per connection and transaction: an export asks for it from several queries.
-_CACHE: "weakref.WeakKeyDictionary[Connection, tuple[Any, AgencyCatalogue]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Connection, tuple[Any, AgencyCatalogue]] = weakref.WeakKeyDictionary()
 
 
 def agency_catalogue(conn: Connection, config_dir: Path | None = None) -> AgencyCatalogue:
