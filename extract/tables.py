@@ -64,6 +64,27 @@ def _cue_hits(t: str) -> list[tuple[int, T.RowSpec]]:
     return hits
 
 
+def _heading_spans(labels: list[str], cut: int) -> list[tuple[int, int]]:
+    """Where the group headings among a row's labels before its own lie in the labels joined
+    (offsets shifted by ``cut``, the numbering stripped from the joined text's start)."""
+    spans, at = [], -cut
+    for lb in labels[:-1]:
+        if any(cue in lb for cues in _GROUP_CUES.values() for cue in cues):
+            spans.append((at, at + len(lb)))
+        at += len(lb)
+    return spans
+
+
+def _inside(t: str, cue: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether every occurrence of ``cue`` in ``t`` lies within one of ``spans``."""
+    i = t.find(cue)
+    while i >= 0:
+        if not any(a <= i and i + len(cue) <= b for a, b in spans):
+            return False
+        i = t.find(cue, i + 1)
+    return True
+
+
 def _is_label(cell: TCell) -> bool:
     return bool(clean(cell.text)) and not parse_value(cell.text)[0]
 
@@ -326,7 +347,16 @@ class TableReader:
         for text in (labels[-1], "".join(labels)):
             t = strip_numbering(text)
             cands = [(99, spec) for spec in _EXACT_SPECS if t == norm(T.BARE_ROW_LABELS[spec.key]) and self.group == spec.group]
-            cands += _cue_hits(t)
+            if text is labels[-1]:
+                cands += _cue_hits(t)
+            else:
+                # the labels joined (a label split over cells, a garbled value after the label): a
+                # row named only inside a group heading before the row's own label is that
+                # heading, not the row (（六）其他处理 | 3.其他情形 in a 2021 report is not the 2019
+                # row （六）其他处理)
+                heads = _heading_spans(labels, len(text) - len(t))
+                cands += [(n, spec) for n, spec in _cue_hits(t)
+                          if not heads or any(not _inside(t, cue, heads) for cue in spec.cues if cue in t)]
             if self.group:
                 grouped = [c for c in cands if c[1].group == self.group]
                 if grouped:

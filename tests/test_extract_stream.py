@@ -166,3 +166,22 @@ def test_the_stream_reader_alone_reads_every_real_text_as_both_readers_do(monkey
         alone = _reading(extract(data, filename=doc.name, segment=False))
         monkeypatch.setattr(tables, "STREAM_ALONE", frozenset())
         assert alone == both, doc.name
+
+
+def test_a_group_heading_beside_an_unknown_row_label_is_not_the_2019_row() -> None:
+    """A 2021 tab report whose 3.其他 row is labelled 3.其他情形: the labels joined hold
+    （六）其他处理, the 2019 template's single row — a row this report does not have. It must
+    not be read (before: its seven cells were read as applications/other, beside other.other)."""
+    import random
+
+    from portal.render import LAYOUTS
+    from portal.synth import random_report
+
+    for layout in ("tab", "markdown", "cells"):
+        text = LAYOUTS[layout](random_report(random.Random(5), "某县某局", 2022))
+        assert "3.其他" in text
+        r = extract(text.replace("3.其他", "3.其他情形", 1).encode(), filename="r.txt", segment=False)
+        assert r.template == "2021"
+        assert not any(v is not None for v in r.applications.get("other", {}).values()), layout
+        # the row itself is still read, by the stream reader (其他 under （六）, a short remark after it)
+        assert r.value("applications", "other.other", "total") is not None, layout
