@@ -83,6 +83,9 @@ def server(tmp_path_factory):
         str(SEEDS / "001_e02f11226f5e83d3.txt"), str(SEEDS / "002_82ba2db36d9bf72d.txt"), env=env)
     cli(home, "import", str(SEEDS / "003_faf8d52b50e3aa9a.txt"), "--agency", HOSTILE, "--year", "2021",
         "--url", "javascript:document.body.dataset.pwned=3", env=env)
+    p = subprocess.run([sys.executable, "-m", "nianbao.cli", "--home", str(home), "check", "--as-of", "2022-12-31"],
+                       capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode in (0, 1), p.stderr  # 1: the seeds' own errors
     port = free_port()
     log = open(home / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "--home", str(home), "serve", "--port", str(port)],
@@ -234,6 +237,7 @@ def test_region_page_lists_every_agency_of_the_roster_and_rolls_up(server) -> No
     assert "政府" in rows[0] and all("部门" in r for r in rows[1:])
     assert all("应发布" in r for r in rows)
     assert "未见报告" in rows[3] and "未见报告" not in "".join(rows[:3])
+    assert "P1 截止日后未找到年报" in rows[3] and "P1" not in "".join(rows[:3])  # the monitor's finding, per year
     assert "2021 年：老城区人民政府办公室 与 2 个部门" in page
     key = ("applications", "new_received", "total")
     own = _db_figure(server, "老城区人民政府办公室", 2021, key)

@@ -121,6 +121,25 @@ def agency_page(conn: sqlite3.Connection, agency_id: int) -> dict[str, Any] | No
             "blocks": [blocks[g] for g in _TABLE_ORDER if g in blocks], "findings": findings}
 
 
+#: The monitor's publication rules (not published by the deadline, late, changed after publication).
+PUBLICATION_RULES = ("P1", "P2", "P3")
+
+
+def publication_flags(conn: sqlite3.Connection, names: set[str]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """The open publication findings of these agencies, by (agency name, year) — by name, since
+    an expected agency never found has no agency id in the findings."""
+    from monitor.catalogue import get
+
+    out: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    marks = ",".join("?" * len(PUBLICATION_RULES))
+    for f in _rows(conn, f"select rule, agency, year, message from findings where status = 'open' and rule in "
+                         f"({marks}) and year is not null order by rule", PUBLICATION_RULES):
+        if f["agency"] in names:
+            f["title"] = get(f["rule"]).title
+            out[(f["agency"], f["year"])].append(f)
+    return out
+
+
 def region_page(conn: sqlite3.Connection, code: str) -> dict[str, Any]:
     """Every agency of one 行政区划: publication per year, and the government's figures against
     the sum of its departments' (never added together: a government's report covers them)."""
@@ -136,13 +155,15 @@ def region_page(conn: sqlite3.Connection, code: str) -> dict[str, Any]:
         a["type_label"] = BODY_TYPE_LABELS.get(a["body_type"] or "other", a["body_type"])
     reports = _rows(conn, "select id, agency_id, year, status, published from reports where region_code = ? "
                           "order by year, id", (code,))
-    years = sorted({r["year"] for r in reports if r["year"] is not None})
+    flags = publication_flags(conn, {a["name"] for a in agencies})
+    years = sorted({r["year"] for r in reports if r["year"] is not None} | {y for _, y in flags})
     by_agency: dict[int, dict[int, dict]] = defaultdict(dict)
     for r in reports:
         if r["agency_id"] is not None and r["year"] is not None:
             r["agency_id"] = same.get(r["agency_id"], r["agency_id"])
             by_agency[r["agency_id"]][r["year"]] = r
-    published = [{"agency": a, "years": [by_agency[a["id"]].get(y) for y in years]} for a in agencies]
+    published = [{"agency": a, "years": [by_agency[a["id"]].get(y) for y in years],
+                  "flags": [flags.get((a["name"], y), []) for y in years]} for a in agencies]
 
     placeholders = ",".join("?" * len(ROLLUP_KEYS))
     figures: dict[tuple[int, int], dict[str, Decimal | None]] = defaultdict(dict)
