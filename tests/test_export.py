@@ -363,6 +363,16 @@ def test_filters_and_all_versions(corpus: Path, tmp_path: Path) -> None:
     assert len([r for r in reps if r["agency"] == "吉林市昌邑区政务服务局"]) == 1  # same bytes twice: one version
     assert all(r["status"] != "not_report" for r in reps)
 
+    # --region selects on the codes completed from the rosters: the shipped rosters' 淮宁市 agencies,
+    # none of which this corpus has a report of
+    from monitor.config import MonitorConfig
+
+    cli(corpus, "export", "--format", "jsonl", "--out", str(tmp_path / "region"), "--region", "321400")
+    got = read_jsonl(tmp_path / "region", "agencies")
+    want = {e.name for e in MonitorConfig.load().roster if e.region_code.startswith("3214")}
+    assert want and {a["name"] for a in got} == want and all(a["expected"] for a in got)
+    assert read_jsonl(tmp_path / "region", "reports") == []
+
     cli(corpus, "export", "--format", "csv", "--out", str(tmp_path / "none"), "--province", "西藏")
     assert read_csv(tmp_path / "none", "reports") == [] and read_csv(tmp_path / "none", "cells") == []
 
