@@ -166,8 +166,16 @@ def test_export_on_postgres(pg_url: str, tmp_path: Path) -> None:
         check(fmt, out)
 
     with eng.begin() as conn:  # reports without packed provenance: raw text and location from cells
+        packed = dict(conn.exec_driver_sql("select id, provenance_json from reports").all())
         conn.exec_driver_sql("update reports set provenance_json = null")
-    eng.dispose()
     p = _cli(url, home, "export", "--format", "csv", "--out", str(tmp_path / "csv-cells"))
     assert p.returncode == 0, p.stderr
     check("csv", tmp_path / "csv-cells")
+    # migration 0005's backfill writes on PostgreSQL what save_report wrote
+    import importlib
+
+    backfill = importlib.import_module("db.migrations.versions.0005_packed_provenance").backfill
+    with eng.begin() as conn:
+        assert backfill(conn, batch=2) == sum(v is not None for v in packed.values())
+        assert dict(conn.exec_driver_sql("select id, provenance_json from reports").all()) == packed
+    eng.dispose()
