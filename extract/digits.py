@@ -19,6 +19,8 @@ from functools import lru_cache
 MAX_CANDIDATES = 4000
 #: A digit token longer than this is not cut (no report cell holds a run this long).
 MAX_RUN = 64
+#: More surplus values than this in a row: the row is not read (the alignments are not enumerated).
+MAX_SURPLUS = 2
 
 
 @dataclass(slots=True)
@@ -167,6 +169,7 @@ class Placement:
     reason: str = ""
     sources: list = field(default_factory=list)  # per cell: the index of its token, or None
     candidates: list = field(default_factory=list)  # every cut by the digit rules, when none was unique
+    problem: str = ""  # the problem kind when not placed, where it is not the cut's (extra_cells)
 
 
 class _Unread:
@@ -193,6 +196,8 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
         return Placement([_value(t.digits, t.sign, t.frac) for t in tokens],
                          [t.sign + t.digits + (f".{t.frac}" if t.frac else "") for t in tokens], "exact",
                          sources=list(range(n)))
+    if len(tokens) > n and all(_max_pieces(t) == 1 or len(t.digits) == 1 for t in tokens):
+        return _surplus(tokens, n, signed)
     if sum(1 for t in tokens if t.kind == "num" and not t.atomic and not t.frac) == 0 and len(tokens) != n:
         return Placement([UNREAD] * n, [""] * n, "none", reason=f"{len(tokens)} values for {n} cells")
     total = count_readings(tokens, n)
@@ -252,6 +257,47 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
             sources.append(None)
     return Placement(values, texts, "agree" if how != "identity" else "identity", [c[0] for c in cands[:12]],
                      reason=f"{len(cands)} possible readings", sources=sources, candidates=every)
+
+
+def _surplus(tokens: Sequence[NumToken], n: int, signed: Sequence[bool] | None) -> Placement:
+    """More values than cells, none of which can be cut: every way to leave the surplus out is a
+    candidate alignment; the row is placed only where all of them (that put a negative number only
+    in a column that may be negative) give every cell the same value — ``0 0 0 0 0 0 0 0`` for
+    seven cells. The row's identity does not choose: ``0 0 7 0 0 0 1 1`` would keep 总计 only
+    without the 7, but which value is the stray one is the agency's to say (a row that breaks its
+    total is as likely), so it is left unread (tests/examples/extract/tab-unplaceable)."""
+    from itertools import combinations
+
+    extra = len(tokens) - n
+    none = Placement([UNREAD] * n, [""] * n, "none", reason=f"{len(tokens)} values for {n} cells")
+    if extra > MAX_SURPLUS:
+        return none
+    cands = []
+    for drop in combinations(range(len(tokens)), extra):
+        kept = [i for i in range(len(tokens)) if i not in drop]
+        vals, texts = [], []
+        for j, i in enumerate(kept):
+            t = tokens[i]
+            if t.kind == "null":
+                vals.append(None)
+                texts.append(t.raw)
+                continue
+            if t.kind != "num" or not _valid(t.digits) or (signed is not None and not signed[j]
+                                                          and (t.sign == "-" or t.signed)):
+                break
+            vals.append(_value(t.digits, t.sign, t.frac))
+            texts.append(t.sign + t.digits + (f".{t.frac}" if t.frac else ""))
+        else:
+            cands.append((tuple(vals), tuple(texts), tuple(kept)))
+    if not cands or any(c[0] != cands[0][0] for c in cands):
+        none.reason = (f"{len(tokens)} values for {n} cells; the {extra} surplus value(s) cannot be located: "
+                       "leaving out different ones gives different readings")
+        none.readings = [c[0] for c in cands[:12]]
+        none.problem = "extra_cells"
+        return none
+    vals, texts, srcs = cands[0]
+    return Placement(list(vals), list(texts), "surplus", sources=list(srcs),
+                     reason=f"{len(tokens)} values for {n} cells")
 
 
 def _blanks_explain(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool] | None,

@@ -655,7 +655,7 @@ class StreamReader:
         if pl.how == "none":
             for key in keys:
                 self.set_unread(key, pl.reason, where)
-            kind = "ambiguous_split" if pl.readings else "missing_cell"
+            kind = pl.problem or ("ambiguous_split" if pl.readings else "missing_cell")
             readings = "; ".join("(" + ", ".join(_fmt(v) for v in r) + ")" for r in pl.readings[:6])
             self.problem(kind, f"values {raw_run()!r} for {len(cols)} cells: {pl.reason}"
                          + (f"; possible readings: {readings}" if readings else ""), where, tname, rname)
@@ -682,8 +682,12 @@ class StreamReader:
                 "digits": f" (cut from {raw_run()!r} by the digit rules)",
                 "stated": f" (cut from {raw_run()!r}; a number the text states chose between the cuts)",
                 "identity": f" (cut from {raw_run()!r}; the cut leans on the row's total)",
-                "agree": f" (cut from {raw_run()!r}; every possible cut gives this cell this value)"}.get(pl.how, "")
+                "agree": f" (cut from {raw_run()!r}; every possible cut gives this cell this value)",
+                "surplus": f" (from {raw_run()!r}: whichever value is surplus, this cell is this value)"}.get(pl.how, "")
             self.res.cells[key] = Cell(v, txt + unit, "", how=pl.how, offset=toks[src].start, note=note)
+        if pl.how == "surplus":
+            self.problem("surplus_cells", f"{len(toks)} values for {len(cols)} cells ({raw_run()}); every way to "
+                         "leave the surplus out gives the same values", where, tname, rname)
         if pl.how == "identity":
             self.problem("split_by_identity", f"the values {raw_run()!r} were cut into cells using the row's own "
                          f"total (parts sum to 总计); that identity is not evidence of the agency's arithmetic",

@@ -684,10 +684,12 @@ def merge_stream(report: Report, res) -> None:
     covered: set = set()
     for p in kept:
         covered |= _covered(report, p)
+    said = {(p.kind, p.table, p.row, p.column) for p in kept}
     for p in mine:
         cells = _covered(report, p)
         if not cells:
-            kept.append(p)  # not blocking (split_by_identity …) or not about cells
+            if (p.kind, p.table, p.row, p.column) not in said:  # both readers saw it (surplus_cells): once
+                kept.append(p)  # not blocking (split_by_identity …) or not about cells
             continue
         left = {c for c in cells if report.cell(*c) is None and c not in covered}
         if not left:

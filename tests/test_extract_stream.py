@@ -185,3 +185,20 @@ def test_a_group_heading_beside_an_unknown_row_label_is_not_the_2019_row() -> No
         assert not any(v is not None for v in r.applications.get("other", {}).values()), layout
         # the row itself is still read, by the stream reader (其他 under （六）, a short remark after it)
         assert r.value("applications", "other.other", "total") is not None, layout
+
+
+def test_surplus_values_are_placed_only_where_every_way_to_leave_them_out_agrees() -> None:
+    """More values than cells, none of them cuttable (between tabs or pipes): the row is read only
+    where leaving out any surplus value gives the same reading; the row's total never picks the
+    stray value (tab-unplaceable's 0 0 7 0 0 0 1 1 is the agency's to explain)."""
+    ident = T.row_identity("applications")
+
+    def toks(text: str) -> list[NumToken]:
+        return [NumToken(d, atomic=True, raw=d) for d in text.split()]
+
+    pl = place(toks("0 0 0 0 0 0 0 0"), 7, ident)
+    assert (pl.how, pl.values) == ("surplus", [0] * 7)
+    for row in ("0 0 7 0 0 0 1 1", "16 0 0 0 0 0 0 16"):
+        pl = place(toks(row), 7, ident)
+        assert pl.how == "none" and pl.values == [UNREAD] * 7 and pl.problem == "extra_cells", row
+    assert place(toks("0 0 0 0 0 0 0 0 0 0"), 7, ident).how == "none"  # more than MAX_SURPLUS
