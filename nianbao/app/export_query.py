@@ -11,9 +11,9 @@ cell: reading ~250 rows of ``cells`` a report was most of an export's time. The 
 table needs nothing else; the long ``cells`` table adds each cell's raw text and location from
 ``reports.provenance_json`` (migration 0005: the same cells' raw texts and locations, packed in
 the same order), else from ``cells``, read by cell-id range and aligned by cell order. Reports
-without packed values, or whose cells do not line up with them, are read from ``cells`` row by row. Values are carried as
-text (the digits as written; ``cells.value`` is a float on SQLite); each writer turns them into
-its own exact type.
+without packed values, or whose cells do not line up with them, are read from ``cells`` row by
+row. Values are carried as text (the digits as written; ``cells.value`` is a float on SQLite);
+each writer turns them into its own exact type.
 """
 from __future__ import annotations
 
@@ -336,8 +336,8 @@ def _split_flat(texts: list[str], width: int = 1) -> tuple[np.ndarray, list[pa.A
     split by Arrow at the quotes, with no Python object per item: without a backslash every quote
     of valid JSON delimits a string, so the odd tokens are the items as written, and a text is
     taken when it reads ``[`` … ``]`` with one byte between items and says ``null`` as often as
-    it has null items (a ``,null`` inside an item would be taken for one). Any other text is read by json, and
-    the two kinds are put back in the texts' order."""
+    it has null items (a ``,null`` inside an item would be taken for one). Any other text is read
+    by json, and the two kinds are put back in the texts' order."""
     n = len(texts)
     fast = np.fromiter(("\\" not in t for t in texts), bool, n)  # (str methods: faster than Arrow's here)
     nulls = np.fromiter((t.count("null") for t in texts), np.int64, n)  # ≥ the null items; more if an item says null
@@ -469,7 +469,8 @@ def _chunk(conn: Connection, rows: list[tuple], agencies: dict[int, Any] | None 
     packed, provenance = meta.pop("values_json"), meta.pop("provenance_json")
     if agencies:
         for col in _AGENCY_COLS:
-            meta[col] = [getattr(agencies[a], col) if a in agencies else v for a, v in zip(meta["agency_id"], meta[col])]
+            meta[col] = [getattr(agencies[a], col) if a in agencies else v
+                         for a, v in zip(meta["agency_id"], meta[col])]
     meta["published"] = [_d(v) for v in meta["published"]]
     meta["first_seen"] = [_dt(v) for v in meta["first_seen"]]
     meta["fetched_at"] = [_dt(v) for v in meta["fetched_at"]]

@@ -1,8 +1,8 @@
 """The datasette plugin: agency pages (``/-/agency/<id>``), region pages (``/-/region/<code>``),
 the raw store's copy of a document (``/-/raw/<sha256>``), links from datasette's tables to
 them, and a search on the sections that finds one- and two-character terms too
-(:mod:`nianbao.serve.search`). Templates autoescape; a raw document is served under a sandboxing Content-Security-Policy,
-so a crawled page's scripts never run in the browser's origin."""
+(:mod:`nianbao.serve.search`). Templates autoescape; a raw document is served under a
+sandboxing Content-Security-Policy, so a crawled page's scripts never run in the browser's origin."""
 from __future__ import annotations
 
 import re
