@@ -198,6 +198,12 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             glued_prev = prv is not None and prv.kind == "lab" and t.before == ""
             if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
                 t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
+            elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
+                  and i + 2 < n and toks[i + 2].kind == "lab" and t.text.isdigit() and len(t.text) <= 2):
+                # a numbered heading on its own line (3、 收到和处理…): the number is the heading's
+                toks[i + 1] = _Tok("lab", t.text + nxt.text, t.start, nxt.end, t.before, nxt.after)
+                i += 1
+                continue
             elif (glued_next and len(nxt.text) >= 2 and nxt.text[0] in ".、" and not nxt.text[1].isdigit()
                   and "." not in t.text and t.text[-1] in "123456789" and t.text[0] not in "+-"):
                 # 00000002.其他…: the last digit is the next row's ordinal

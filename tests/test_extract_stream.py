@@ -202,3 +202,17 @@ def test_surplus_values_are_placed_only_where_every_way_to_leave_them_out_agrees
         pl = place(toks(row), 7, ident)
         assert pl.how == "none" and pl.values == [UNREAD] * 7 and pl.problem == "extra_cells", row
     assert place(toks("0 0 0 0 0 0 0 0 0 0"), 7, ident).how == "none"  # more than MAX_SURPLUS
+
+
+def test_a_numbered_heading_on_its_own_line_is_not_a_value() -> None:
+    """Seed 002 (one cell per line): 行政事业性收费 | 0, then a line ``3、 收到和处理…``: the 3 is
+    the heading's number, not a second value of the fee row (the stream alone read 0 3 for one
+    cell and left the fee unread)."""
+    from extract.grammar import MAP
+    from extract.stream import LabelRun, ValueRun, runs, tokenize
+
+    text = "\t行政事业性收费\n\t0\n\n\n3、 收到和处理政府信息公开申请情况\n\t申请人情况\n".translate(MAP)
+    items = runs(tokenize(text)[0], lambda offset: None)
+    values = [[t.raw for t in it.tokens] for it in items if isinstance(it, ValueRun)]
+    assert values == [["0"]]
+    assert any(isinstance(it, LabelRun) and it.text.startswith("3.收到和处理") for it in items)
