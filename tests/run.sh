@@ -3,7 +3,9 @@
 #   bash tests/run.sh [pytest args]
 # Creates .venv (Python 3.11), installs the project with its test extra, installs the Debian
 # packages listed in tests/debian-packages.txt when they are missing (as root, via apt-get),
-# and runs pytest. Exit status is pytest's.
+# and runs pytest on two workers (pytest-xdist; a test file stays on one worker, so its module
+# fixtures — a crawled portal, a PostgreSQL server — are built once; NIANBAO_TEST_WORKERS=0 runs
+# everything in one process). Exit status is pytest's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -27,4 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "missing Debian packages (tests that need them will be skipped): ${missing[*]}" >&2
   fi
 fi
-exec .venv/bin/python -m pytest "$@"
+workers=${NIANBAO_TEST_WORKERS:-2}
+if [ "$workers" = 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+exec .venv/bin/python -m pytest -n "$workers" --dist loadfile "$@"
