@@ -598,17 +598,13 @@ def write_examples(folder: Path, names: Iterable[str] = FAMILIES) -> list[Path]:
 
 
 def _main(argv: list[str]) -> int:
-    """``python -m portal.layouts show SEED [FAMILY…]`` prints a mutant and its truth summary;
-    ``python -m portal.layouts examples DIR`` writes one example per family."""
+    """``python -m portal.layouts show SEED [FAMILY…]`` prints a mutant and its truth summary.
+    (The examples of ``tests/examples/layouts/`` are drafted with ``python -m tests.snapshots draft``.)"""
     if len(argv) >= 2 and argv[0] == "show":
         m = mutate(int(argv[1]), argv[2:] or None)
         sys.stdout.write(m.data.decode(m.encoding, "replace"))
         print(f"\n--- {m.source}; families {', '.join(m.families)}; {len(m.truth['cells'])} cells determined, "
               f"{len(m.truth['undeterminable'])} undeterminable", file=sys.stderr)
-        return 0
-    if len(argv) == 2 and argv[0] == "examples":
-        for p in write_examples(Path(argv[1])):
-            print(p)
         return 0
     print(_main.__doc__, file=sys.stderr)
     return 2

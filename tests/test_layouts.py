@@ -203,9 +203,9 @@ def test_example_is_what_the_mutator_writes(family: str) -> None:
     doc = EXAMPLES / f"{family}.txt"
     truth_file = EXAMPLES / f"{family}.expected.json"
     if not doc.is_file() or not truth_file.is_file():
-        pytest.fail(f"no example for {family}: python -m portal.layouts examples {EXAMPLES}")
+        pytest.fail(f"no example for {family}: python -m tests.snapshots draft {doc}")
     m = example(family)
-    again = f"the mutator changed: read the diff, then python -m portal.layouts examples {EXAMPLES}"
+    again = f"the mutator changed: read the diff, then python -m tests.snapshots draft {doc}"
     assert doc.read_bytes() == m.data, again
     saved = json.loads(truth_file.read_text(encoding="utf-8"))
     assert_matches(saved, json.loads(json.dumps(dict(m.truth, seed=EXAMPLE_SEED), ensure_ascii=False, default=str)),
