@@ -306,17 +306,21 @@ def _years_involved(p: dict, year: int, years: list[int]) -> tuple[int, ...]:
 
 
 # ------------------------------------------------------------------------------- numbers
-def _corrections(rep: dict, corrected: int | None) -> None:
-    """T1 agencies get their planted 结果纠正 series; clean agencies may have corrections only in
-    the first year, so their series never rises (the monitor's T1 must stay silent on them)."""
-    if corrected is None:
-        return
+def set_corrected(rep: dict, corrected: int) -> None:
+    """Corrections only in 行政复议 (as ``corrected``), each group's 总计 kept consistent (R4)."""
     rl = rep["review_litigation"]
     for g in T.REVIEW_GROUPS:
         rl[g]["corrected"] = 0
     rl["review"]["corrected"] = corrected
     for g in T.REVIEW_GROUPS:
         rl[g]["total"] = sum(rl[g][c] for c in T.REVIEW_COLUMNS[:-1])
+
+
+def _corrections(rep: dict, corrected: int | None) -> None:
+    """T1 agencies get their planted 结果纠正 series; clean agencies may have corrections only in
+    the first year, so their series never rises (the monitor's T1 must stay silent on them)."""
+    if corrected is not None:
+        set_corrected(rep, corrected)
 
 
 def _facts(rep: dict, said_received: int | None) -> Facts:
