@@ -7,7 +7,7 @@ segmentation (tables, metadata, sections, facts), and the full parse with jieba.
 dictionary load is timed on its own: it is paid once per process, lazily.
 
 The generated layouts are read completely by the structured reader, so the layout-free stream
-reader does not run on them; the last line, the 33 real texts of ``shared/corpus/real-text``
+reader does not run on them; the last line, the real texts of ``tests/examples/extract/real-text`` (copies of ../shared/corpus/real-text)
 (one-line pages with digits run together, pipe and one-cell-per-line excerpts), is where it
 runs on every document."""
 from __future__ import annotations
@@ -45,7 +45,7 @@ def rate(fn, docs: list[bytes], name: str) -> float:
     return len(docs) / (time.perf_counter() - t0)
 
 
-REAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-text"
+REAL_TEXT = Path(__file__).resolve().parents[1] / "tests" / "examples" / "extract" / "real-text"  # copies of ../shared/corpus/real-text
 
 
 def main() -> None:
