@@ -85,6 +85,14 @@ def _inside(t: str, cue: str, spans: list[tuple[int, int]]) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def _proactive_hits(text: str) -> list[tuple[T.ProactiveTable, str]]:
+    """(table, row) of every proactive row one of whose cues the label is (or holds, with at most
+    six characters more); the same labels recur in every report, so the scan is done once per label."""
+    return [(spec, key) for spec in T.PROACTIVE_TABLES for key, cues in spec.rows.items()
+            if any(text == cue or (cue in text and len(text) <= len(cue) + 6) for cue in cues)]
+
+
 def _is_label(cell: TCell) -> bool:
     return bool(clean(cell.text)) and not parse_value(cell.text)[0]
 
@@ -255,12 +263,7 @@ class TableReader:
     def _proactive_row_key(self, labels: list[str]) -> tuple[T.ProactiveTable, str] | None:
         if not labels or _DAMAGED in labels[-1]:
             return None
-        text = strip_numbering(labels[-1])
-        hits = []
-        for spec in T.PROACTIVE_TABLES:
-            for key, cues in spec.rows.items():
-                if any(text == cue or (cue in text and len(text) <= len(cue) + 6) for cue in cues):
-                    hits.append((spec, key))
+        hits = _proactive_hits(strip_numbering(labels[-1]))
         # 行政规范性文件 contains 规范性文件 only; 规章 never collides — but prefer the current table
         if len(hits) > 1 and self.ptable:
             hits = [h for h in hits if h[0] is self.ptable] or hits
