@@ -79,6 +79,9 @@ def check(obj, year: int | None, province: str | None, as_of: str | None, as_jso
     home = obj.home()
     result = run_check(home, year=year, province=province, as_of=day)
     recs = result.records
+    if result.stale:
+        click.echo(f"warning: {result.stale} reports were read by an older version of the extractor; findings may "
+                   f"change for that reason alone — run `nianbao reextract --stale` first", err=True)
     if as_json:
         click.echo(to_json(recs))
     else:

@@ -19,6 +19,22 @@ class CheckResult:
     records: list[dict]
     reports: int
     open_errors: int
+    stale: int = 0  # current reports read by an older extractor (``nianbao reextract --stale``)
+
+
+def stale_reports(s) -> int:
+    """How many current reports an older version of their reader produced. The monitor judges
+    what the stored reports say: facts a newer extractor reads (the 统计期限 W5 checks, a row now
+    read) are absent from them, so findings can open or resolve for the extractor's sake, not the
+    agency's — ``check`` says so before anyone reads its result."""
+    from sqlalchemy import select
+
+    from db.models import ReportRow
+    from extract.versions import version_of
+
+    rows = s.execute(select(ReportRow.format, ReportRow.extractor_version)
+                     .where(ReportRow.is_current.is_(True))).all()
+    return sum(1 for fmt, ver in rows if ver != version_of(fmt))
 
 
 def check(home: Home, *, year: int | None = None, province: str | None = None, as_of: date | None = None,
@@ -33,7 +49,8 @@ def check(home: Home, *, year: int | None = None, province: str | None = None, a
             return run_check(read, cfg, year=year, province=province, as_of=as_of, families=families, store=write)
 
         result = write_with_patience(write, once)
-    return CheckResult(result.records, result.reports, result.open_errors)
+        stale = stale_reports(read)
+    return CheckResult(result.records, result.reports, result.open_errors, stale)
 
 
 def findings(home: Home, *, status: str | None = None, rule: str | None = None, year: int | None = None) -> list[dict]:
