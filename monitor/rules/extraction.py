@@ -35,11 +35,11 @@ _KIND = {"unreadable_value": "数值无法识别", "missing_cell": "单元格缺
 _TABLE = {"applications": "表三（收到和处理政府信息公开申请情况）", "review_litigation": "表四（行政复议、行政诉讼情况）"}
 
 
-def describe(p: dict) -> str:
+def describe(p: dict, template: str | None = None) -> str:
     what = _KIND.get(p.get("kind", ""), p.get("kind", ""))
     t, r, c = p.get("table"), p.get("row"), p.get("column")
     if t and r and c:
-        where = cell_label(t, r, c)
+        where = cell_label(t, r, c, template)
     elif t:
         rl = (row_label(r) if t == "applications" else T.REVIEW_GROUP_LABELS.get(r, r)) if r else ""
         where = _TABLE.get(t, t) + (f"“{rl}”行" if r else "")
@@ -57,7 +57,7 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
         probs = blocking_problems(rep)
         if not probs:
             continue
-        lines = [describe(p) for p in probs]
+        lines = [describe(p, rep.template) for p in probs]
         shown = "；".join(lines[:6]) + (f"；等共{len(lines)}处" if len(lines) > 6 else "")
         hits.append(Hit("X1", rep.agency, rep.year, "extraction",
                         f"X1 未能完整读取报告（不是机关的错误）：{shown}。涉及这些单元格的核对已跳过，请人工查看原文。",
@@ -123,7 +123,7 @@ def _leaned(view: View) -> list[Hit]:
             rule = p.get("identity") or _LEANED_ON[p["kind"]] or "勾稽关系"
             rules.add(rule)
             t, r = p.get("table"), p.get("row")
-            where = (cell_label(t, r, p["column"]) if t and r and p.get("column")
+            where = (cell_label(t, r, p["column"], rep.template) if t and r and p.get("column")
                      else (_TABLE.get(t, t or "") + (f"“{row_label(r) if t == 'applications' else r}”行" if r else "")))
             lines.append(f"{where}（按{rule}拆分{('；' + p['where']) if p.get('where') else ''}）")
         shown = "；".join(lines[:6]) + (f"；等共{len(lines)}处" if len(lines) > 6 else "")

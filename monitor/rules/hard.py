@@ -103,5 +103,5 @@ def check(view: View, cfg: MonitorConfig) -> list[Hit]:
                 what = "负数" if view.V[i, k] < 0 else "小数"
                 need = "非负数" if is_money_slot(k) else "非负整数"
                 hit("R5", i, f"{t}:{r}:{c}",
-                    f"R5 数值应为{need}：{cell_label(t, r, c)}填写为{fmt_num(view.num(i, k))}（{what}）。", [k])
+                    f"R5 数值应为{need}：{cell_label(t, r, c, reps[i].template)}填写为{fmt_num(view.num(i, k))}（{what}）。", [k])
     return hits

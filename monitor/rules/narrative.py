@@ -125,7 +125,7 @@ def check_facts(view: View, cfg: MonitorConfig) -> list[Hit]:
                 continue
             f = facts[0]
             main = usable[0]
-            table_txt = " + ".join(f"{cell_label(*_key(k))}{fmt_num(view.num(i, k))}" for k in main)
+            table_txt = " + ".join(f"{cell_label(*_key(k), view.reps[i].template)}{fmt_num(view.num(i, k))}" for k in main)
             if len(main) > 1:
                 table_txt += f" = {fmt_num(sums[0])}"
             alt = ""

@@ -236,7 +236,7 @@ def _p3(view: View, pairs: list[tuple[Rep, list]]) -> list[Hit]:
             sections |= {k for k in set(ta) | set(tb) if ta.get(k) != tb.get(k)}
         if not changes and not sections:
             continue  # only the page around the report changed
-        shown = "；".join(f"{cell_label(*k)} {x or '空白'}→{y or '空白'}" for _, _, k, x, y in changes[:5])
+        shown = "；".join(f"{cell_label(*k, rep.template)} {x or '空白'}→{y or '空白'}" for _, _, k, x, y in changes[:5])
         if len(changes) > 5:
             shown += f"；等共{len(changes)}处"
         sec = ("；正文有改动：" + "、".join(_SECTION_NAMES.get(k, k) for k in sorted(sections, key=_sec_order))
@@ -251,7 +251,7 @@ def _p3(view: View, pairs: list[tuple[Rep, list]]) -> list[Hit]:
                                                                "first_seen": v.first_seen.isoformat(timespec="seconds")
                                                                if v.first_seen else None} for v in vs],
                                "changed_cells": [{"table": k[0], "row": k[1], "column": k[2], "before": x, "after": y,
-                                                  "label": cell_label(*k)} for _, _, k, x, y in changes[:50]],
+                                                  "label": cell_label(*k, rep.template)} for _, _, k, x, y in changes[:50]],
                                "changed_sections": sorted(sections)},
                         values=[v.sha256 for v in vs]))
     return hits
