@@ -45,6 +45,9 @@ class Section:
 BLOCKING_KINDS = frozenset({"unreadable_value", "missing_cell", "extra_cells", "missing_row", "missing_table",
                             "duplicate_row", "needs_ocr", "unreadable_document", "ocr",
                             "ambiguous_split", "truncated", "damaged", "readers_disagree"})
+#: The table name a problem gives when it is about all of 二、第二十条's tables at once (not found).
+PROACTIVE_GROUP = "proactive"
+
 #: Problems that leave every cell read but say an identity was used to read them: the monitor must
 #: not count that identity as satisfied by the agency (``split_by_identity`` names the row).
 IDENTITY_KINDS = frozenset({"split_by_identity"})
@@ -102,8 +105,10 @@ class Report:
         for p in self.problems:
             if p.kind not in BLOCKING_KINDS or (not p.table and p.kind != "ocr"):
                 continue
-            # "ocr": numbers a machine read from a picture, reported but never held against the agency
-            tables = [p.table] if p.kind != "ocr" else ["applications", "review_litigation", *T.PROACTIVE_BY_KEY]
+            # "ocr": numbers a machine read from a picture, reported but never held against the agency;
+            # a problem about the whole 第二十条 group (its tables not found) covers every one of them
+            tables = (["applications", "review_litigation", *T.PROACTIVE_BY_KEY] if p.kind == "ocr"
+                      else list(T.PROACTIVE_BY_KEY) if p.table == PROACTIVE_GROUP else [p.table])
             for table in tables:
                 rows = [p.row] if p.row and p.kind != "ocr" else _rows_of(table)
                 cols = [p.column] if p.column and p.kind != "ocr" else _columns_of(table, self.template)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from extract import template as T
 from extract.document import Document, Table, TCell
 from extract.labels import norm, similarity, strip_numbering
-from extract.model import BLOCKING_KINDS, CellValue, Problem, Report
+from extract.model import BLOCKING_KINDS, PROACTIVE_GROUP, CellValue, Problem, Report
 from extract.values import clean, parse_value
 
 _ITEM = re.compile(T.PROACTIVE_ITEM_PATTERN)
@@ -759,5 +759,5 @@ def _complete(report: Report) -> None:
         pro[spec.key] = rows
     if not report.proactive:
         report.problems.append(Problem("missing_table", "the proactive-disclosure tables (二、第二十条) were not found",
-                                       "tables", "proactive"))
+                                       "tables", PROACTIVE_GROUP))
     report.proactive = pro

@@ -25,3 +25,34 @@ def test_r5_names_the_cell_as_each_template_prints_it(tmp_path: Path) -> None:
     by_agency = {r["agency"]: r["message"] for r in recs}
     assert "第二十条第（一）项“规范性文件·本年新制作数量”填写为-1" in by_agency["某县甲局"], by_agency
     assert "第二十条第（一）项“行政规范性文件·本年制发件数”填写为-1" in by_agency["某县乙局"], by_agency
+
+
+def test_proactive_tables_not_found_are_unread_not_blank(tmp_path: Path) -> None:
+    """Seed 000 without its section 二: the 第二十条 cells are unread (X1, never W2 on them), not
+    blanks the monitor would count as 0; ``parse`` marks them ``?``, not ``·``."""
+    from extract import extract
+    from extract import template as T
+    from nianbao.output import UNREAD_MARK, format_report
+    from tests.monitor_support import load_file
+
+    seed = Path(__file__).resolve().parent / "examples" / "extract" / "seeds" / "000_5c62533f5d23ed68.txt"
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("## 二、"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("## 三、"))
+    cut = tmp_path / "000-no-proactive.txt"
+    cut.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+    r = extract(cut.read_bytes(), filename=cut.name, segment=False)
+    assert ("missing_table", "proactive") in {(p.kind, p.table) for p in r.problems}
+    pro = {(t, row, c) for t, row, c, _ in r.cells() if t in T.PROACTIVE_BY_KEY}
+    assert pro and pro <= r.unreadable(), sorted(pro - r.unreadable())[:5]
+    shown = format_report(r, cut.name)
+    section = shown[shown.index("二、主动公开"):]
+    assert UNREAD_MARK in section and "·" not in section.replace("· = blank", ""), section
+    h = home(tmp_path)
+    s = h.session()
+    load_file(h, s, cut)
+    recs = current(check(s, config(tmp_path)))
+    s.close()
+    x1 = [r for r in recs if r["rule"] == "X1"]
+    assert x1 and "表格未找到" in x1[0]["message"], recs
+    assert not [r for r in recs if r["rule"] in {"W2", "W6", "R5"}], recs
