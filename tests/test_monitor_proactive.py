@@ -1,6 +1,7 @@
-"""A finding names a cell in the words of the report's own template: a 2019 report's 第二十条
-row is 规范性文件 and its column 本年新制作数量, a 2021 report's 行政规范性文件 and 本年制发件数 — in
-the message a supervisor reads, not only in the evidence."""
+"""How the monitor names and treats 第二十条 cells: in the words of the report's own template (a
+2019 report's row is 规范性文件 and its column 本年新制作数量, a 2021 report's 行政规范性文件 and
+本年制发件数 — in the message a supervisor reads, not only in the evidence), and as unread, not
+blank, when the 第二十条 tables were not found at all."""
 from __future__ import annotations
 
 import random
