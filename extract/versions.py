@@ -15,3 +15,8 @@ READERS: dict[str, str] = {"text": "1", "html": "1", "pdf": "1", "docx": "1", "d
 def version_of(fmt: str | None) -> str:
     """The version string stored with a report read as ``fmt`` (``None``: not read at all)."""
     return f"{CORE}.{fmt}{READERS.get(fmt, '0')}" if fmt else CORE
+
+
+def is_stale(fmt: str | None, stored: str | None) -> bool:
+    """Whether a report stored with version ``stored`` was read by an older reader of ``fmt``."""
+    return stored != version_of(fmt)

@@ -35,18 +35,25 @@ _KIND = {"unreadable_value": "数值无法识别", "missing_cell": "单元格缺
 _TABLE = {"applications": "表三（收到和处理政府信息公开申请情况）", "review_litigation": "表四（行政复议、行政诉讼情况）"}
 
 
-def describe(p: dict, template: str | None = None) -> str:
-    what = _KIND.get(p.get("kind", ""), p.get("kind", ""))
+def place(p: dict, template: str | None = None) -> str:
+    """Where a problem stands, as a person finds it in the report: a cell, a table's row, a table,
+    or the whole text."""
     t, r, c = p.get("table"), p.get("row"), p.get("column")
     if t and r and c:
-        where = cell_label(t, r, c, template)
-    elif t:
-        rl = (row_label(r) if t == "applications" else T.REVIEW_GROUP_LABELS.get(r, r)) if r else ""
-        where = _TABLE.get(t, t) + (f"“{rl}”行" if r else "")
-    else:
-        where = "全文"
+        return cell_label(t, r, c, template)
+    if t:
+        return _TABLE.get(t, t) + (f"“{_row_name(t, r)}”行" if r else "")
+    return "全文"
+
+
+def _row_name(table: str, row: str) -> str:
+    return row_label(row) if table == "applications" else T.REVIEW_GROUP_LABELS.get(row, row)
+
+
+def describe(p: dict, template: str | None = None) -> str:
+    what = _KIND.get(p.get("kind", ""), p.get("kind", ""))
     loc = f"（{p['where']}）" if p.get("where") else ""
-    return f"{where}：{what}{loc}"
+    return f"{place(p, template)}：{what}{loc}"
 
 
 def check(view: View, cfg: MonitorConfig) -> list[Hit]:
@@ -78,8 +85,12 @@ _LEANED_ON = {"split_by_identity": None, "split_by_statement": "W3"}
 def leaned_rows(rep) -> dict[tuple[str, str], str]:
     """(table, row) -> the rule whose identity (or W3: a stated number) chose the cut of that row's
     run-together digits, for one report of the view."""
-    return {(p.get("table") or "", p.get("row") or ""): p.get("identity") or _LEANED_ON[p["kind"]] or "勾稽关系"
-            for p in rep.problems if p.get("kind") in _LEANED_ON}
+    return {(p.get("table") or "", p.get("row") or ""): _leaned_on(p) for p in rep.problems
+            if p.get("kind") in _LEANED_ON}
+
+
+def _leaned_on(p: dict) -> str:
+    return p.get("identity") or _LEANED_ON[p["kind"]] or "勾稽关系"
 
 
 def note_leaned(view: View, hits: list[Hit]) -> None:
@@ -97,7 +108,7 @@ def note_leaned(view: View, hits: list[Hit]) -> None:
             t, r, _ = SLOTS[k]
             by = rows.get((t, r))
             if by and by != h.rule:
-                notes.setdefault(f"“{row_label(r) if t == 'applications' else r}”行", by)
+                notes.setdefault(f"“{_row_name(t, r)}”行", by)
         if notes:
             said = "、".join(f"{where}按{by}拆分" for where, by in notes.items())
             h.message += f"（注：{said}——原文数字连写，本条结论以该关系成立为前提，请对照原文。）"
@@ -120,12 +131,9 @@ def _leaned(view: View) -> list[Hit]:
             continue
         lines, rules = [], set()
         for p in leaned:
-            rule = p.get("identity") or _LEANED_ON[p["kind"]] or "勾稽关系"
+            rule = _leaned_on(p)
             rules.add(rule)
-            t, r = p.get("table"), p.get("row")
-            where = (cell_label(t, r, p["column"], rep.template) if t and r and p.get("column")
-                     else (_TABLE.get(t, t or "") + (f"“{row_label(r) if t == 'applications' else r}”行" if r else "")))
-            lines.append(f"{where}（按{rule}拆分{('；' + p['where']) if p.get('where') else ''}）")
+            lines.append(f"{place(p, rep.template)}（按{rule}拆分{('；' + p['where']) if p.get('where') else ''}）")
         shown = "；".join(lines[:6]) + (f"；等共{len(lines)}处" if len(lines) > 6 else "")
         hits.append(Hit("X2", rep.agency, rep.year, "leaned",
                         f"X2 原文中这些行的数字连写在一起，只能借助勾稽关系唯一拆分：{shown}。数值可以确定，"

@@ -30,11 +30,11 @@ def stale_reports(s) -> int:
     from sqlalchemy import select
 
     from db.models import ReportRow
-    from extract.versions import version_of
+    from extract.versions import is_stale
 
     rows = s.execute(select(ReportRow.format, ReportRow.extractor_version)
                      .where(ReportRow.is_current.is_(True))).all()
-    return sum(1 for fmt, ver in rows if ver != version_of(fmt))
+    return sum(1 for fmt, ver in rows if is_stale(fmt, ver))
 
 
 def check(home: Home, *, year: int | None = None, province: str | None = None, as_of: date | None = None,

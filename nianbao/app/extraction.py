@@ -40,7 +40,7 @@ from db.rawstore import RawStore
 from db.session import write_with_patience
 from db.store import now, refresh_current, save_report
 from extract import ExtractError, extract, is_report, not_report_reason
-from extract.versions import version_of
+from extract.versions import is_stale, version_of
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ def candidates(s: Session, *, pending: bool = False, stale: bool = False, site_i
         q = q.where(Document.crawl_run_id == run_id)
     if stale:
         rows = s.execute(select(ReportRow.document_id, ReportRow.format, ReportRow.extractor_version)).all()
-        old = {d for d, fmt, ver in rows if ver != version_of(fmt)}
+        old = {d for d, fmt, ver in rows if is_stale(fmt, ver)}
         return [i for i in s.scalars(q.order_by(Document.id)) if i in old]
     return list(s.scalars(q.order_by(Document.id)))
 
