@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 from extract import template as T
@@ -33,10 +34,15 @@ MAX_TOKENS = 100_000
 #: (numbering and bracketed remarks aside) and still be a row label, not a sentence of narrative.
 MAX_NOISE = 4
 
+#: One token with the separators before it: (separators, number, label). Every character that is
+#: not a separator starts a number or a label, so the matches tile the text; the last match is the
+#: separators that end it (the ``\Z`` branch). The separators are possessive (``*+``): a run of
+#: them is taken whole once, never retried (the match at the end costs its length, not its square).
 _TOKEN = re.compile(
-    r"(?P<sep>[\s|]+)"
-    r"|(?P<num>[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[+-]?[0-9]+(?:\.[0-9]+)?)"
-    r"|(?P<lab>[^\s|0-9+-]+|[+-])"
+    r"([\s|]*+)"
+    r"(?:([+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[+-]?[0-9]+(?:\.[0-9]+)?)"
+    r"|([^\s|0-9+-]+|[+-])"
+    r"|\Z)"
 )
 _NULLS = T.BLANK_MARKERS
 _UNITS = (T.MONEY_UNIT, T.OTHER_MONEY_UNIT) + T.COUNT_UNITS
@@ -108,7 +114,10 @@ class _Tok:
     after: str = ""
 
 
+@lru_cache(maxsize=256)
 def _sep_kind(s: str) -> str:
+    """What a run of separators is: "|" a strong one (pipe, tab, line), " " spaces only. The
+    same few runs (" | ", a line break, a tab) recur between all the cells: cached."""
     return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
 
 
@@ -135,25 +144,34 @@ def table_region(text: str) -> tuple[int, int]:
 def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok], bool]:
     """Label and number tokens of the mapped text (of ``text[lo:hi]``), each knowing what
     separates it from its neighbours. Returns (tokens, complete) — complete is False when the
-    token bound was hit."""
+    token bound was hit.
+
+    One ``findall`` over the text (strings only, no match objects: this is the reader's inner
+    loop); offsets follow from the lengths, as the matches tile the text."""
     toks: list[_Tok] = []
-    sep = "|"
-    for m in _TOKEN.finditer(text, lo, len(text) if hi is None else hi):
-        kind = m.lastgroup
-        if kind == "sep":
-            sep = _sep_kind(m.group())
-            if toks:
-                toks[-1].after = sep
-            continue
-        t = _Tok(kind, m.group(), m.start(), m.end(), sep)
-        if toks and toks[-1].kind == "lab" and kind == "lab" and sep == "":
-            toks[-1].text += t.text
-            toks[-1].end = t.end
+    pos = lo
+    before = "|"  # the start of the text separates like a line break
+    prev: _Tok | None = None
+    for sep, num, lab in _TOKEN.findall(text, lo, len(text) if hi is None else hi):
+        if sep:
+            pos += len(sep)
+            before = _sep_kind(sep)
+            if prev is not None:
+                prev.after = before
+        word = num or lab
+        if not word:
+            break  # the separators that end the text
+        end = pos + len(word)
+        if lab and not sep and prev is not None and prev.kind == "lab":
+            prev.text += word  # a sign glued to a label, no digit after it (至-): one label
+            prev.end = end
         else:
-            toks.append(t)
-        sep = ""
-        if len(toks) > MAX_TOKENS:
-            return toks, False
+            prev = _Tok("num" if num else "lab", word, pos, end, before)
+            toks.append(prev)
+            if len(toks) > MAX_TOKENS:
+                return toks, False
+        pos = end
+        before = ""
     if toks and not toks[-1].after:
         toks[-1].after = "$"  # the text ends here
     return toks, True
