@@ -346,14 +346,24 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
 
 
 def _num(t: _Tok) -> NumToken:
-    s = t.text
+    """The number token of a ``num`` token: one per number of the text, so built positionally (a
+    keyword call costs twice as much) from the cached parts of its text."""
+    after = t.after
+    digits, sign, frac = _number_parts(t.text)
+    return NumToken(digits, sign, frac, "",  # digits, sign, decimal part, unit
+                    t.before == "|" and (after == "|" or after == "$"),  # atomic: a cell of its own
+                    t.start, t.end, "num", t.text, False, "",  # start, end, kind, raw, damaged, where
+                    after == "")  # glued_after
+
+
+@lru_cache(maxsize=4096)
+def _number_parts(s: str) -> tuple[str, str, str]:
+    """(digits, sign, decimal part) of a number as written (``-1,234.5``); the same few numbers
+    (0, 1, 2 …) make most of a report's cells."""
     sign = s[0] if s[0] in "+-" else ""
     body = s[1:] if sign else s
-    body = body.replace(",", "")
-    digits, _, frac = body.partition(".")
-    atomic = t.before == "|" and t.after in ("|", "$")
-    return NumToken(digits, sign=sign, frac=frac, atomic=atomic, start=t.start, end=t.end, raw=s,
-                    glued_after=t.after == "")
+    digits, _, frac = body.replace(",", "").partition(".")
+    return digits, sign, frac
 
 
 # ------------------------------------------------------------------------------ the reader
