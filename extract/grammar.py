@@ -17,7 +17,8 @@ from extract.labels import _PUNCT, strip_numbering
 # one character to one character, so offsets in the mapped text are offsets in the original
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _SPACES = {cp: " " for cp in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x200B, 0xFEFF)}
-_MAPPING = str.maketrans({**_FULLWIDTH, **_SPACES, **{k: v for k, v in _PUNCT.items() if isinstance(v, int) or len(v) == 1},
+_MAPPING = str.maketrans({**_FULLWIDTH, **_SPACES,
+                          **{k: v for k, v in _PUNCT.items() if isinstance(v, int) or len(v) == 1},
                           **{ord(k): v for k, v in T.TRADITIONAL.items()}, ord("它"): "他", ord("﹑"): "."})
 
 

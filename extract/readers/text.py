@@ -50,7 +50,8 @@ def read_text(text: str) -> Document:
             flush_tab()
             if not _MD_SEPARATOR.match(stripped):
                 cells = stripped.strip("|").split("|")
-                pending_md.append([TCell(c.strip(), f"line {lineno} cell {k + 1}", col=k) for k, c in enumerate(cells)])
+                # col=k positionally: a keyword call costs twice as much, once per cell
+                pending_md.append([TCell(c.strip(), f"line {lineno} cell {k + 1}", k) for k, c in enumerate(cells)])
             i += 1
             continue
         flush_md()
