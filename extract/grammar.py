@@ -168,7 +168,9 @@ NUMBERING = re.compile(r"\([一二三四五六七八九十]{1,2}\)|[一二三四
 _FILLER = re.compile(r"\([^()]{0,60}\)|[()\"'“”:;,.·•*#_~\-]")
 
 
+@lru_cache(maxsize=8192)
 def leftover(text: str) -> str:
     """What remains of a stretch of label text once numbering, remarks in brackets and
-    punctuation are taken out (used to judge whether a phrase stands as a row's label)."""
+    punctuation are taken out (used to judge whether a phrase stands as a row's label). Cached:
+    the stretches are pieces of the template's labels, the same in every report."""
     return _FILLER.sub("", NUMBERING.sub("", text))

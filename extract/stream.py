@@ -672,11 +672,10 @@ class StreamReader:
         if rname is not None:
             self.rows[(tname, rname)] = [t.raw for t in toks]
         money = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else frozenset()
-        signed = [c.split(".")[-1] in T.SIGNED_COLUMNS for c in cols]
+        names, signed = _column_names(tuple(cols))
         if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
             self.short_rows += 1
-        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname),
-                              [c.split(".")[-1] for c in cols], careful=self.careful)
+        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname), names, careful=self.careful)
         if pl.candidates and tname == "applications":
             self.open_rows[rname] = (pl.candidates, toks, where)
         joined: list[str] = []
@@ -718,7 +717,8 @@ class StreamReader:
                 "identity": f" (cut from {raw_run()!r}; the cut leans on the row's total)",
                 "agree": f" (cut from {raw_run()!r}; every possible cut gives this cell this value)",
                 "surplus": f" (from {raw_run()!r}: whichever value is surplus, this cell is this value)"}.get(pl.how, "")
-            self.res.cells[key] = Cell(v, txt + unit, "", how=pl.how, offset=toks[src].start, note=note)
+            # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
+            self.res.cells[key] = Cell(v, txt + unit, "", "", False, pl.how, toks[src].start, note)
         if pl.how == "surplus":
             self.problem("surplus_cells", f"{len(toks)} values for {len(cols)} cells ({raw_run()}); every way to "
                          "leave the surplus out gives the same values", where, tname, rname)
@@ -808,6 +808,14 @@ class StreamReader:
         return ""
 
 
+@lru_cache(maxsize=64)
+def _column_names(cols: tuple[str, ...]) -> tuple[list[str], list[bool]]:
+    """The columns' own names (``诉讼.总计`` → ``总计``) and whether each may be negative: the same
+    few column lists serve every row, so computed once per list."""
+    names = [c.split(".")[-1] for c in cols]
+    return names, [n in T.SIGNED_COLUMNS for n in names]
+
+
 def _junk_start(run: LabelRun) -> bool:
     """Whether a label run starts with text that is none of the grammar's phrases."""
     if NUMBERING.match(run.text):
@@ -892,13 +900,20 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     return res
 
 
+_STATED_CELLS = [(re.compile(pattern), cell) for pattern, cell in T.STATED_CELLS]
+
+
 def stated_values(text: str) -> dict[tuple[str, str, str], int]:
     """Cells whose value the text states in words (制发规范性文件34件), each stated once only."""
     seen: dict[tuple[str, str, str], set[int]] = {}
-    for pattern, cell in T.STATED_CELLS:
-        for m in re.finditer(pattern, text):
+    for pattern, cell in _STATED_CELLS:
+        for m in pattern.finditer(text):
             seen.setdefault(cell, set()).add(int(m.group(1)))
     return {cell: next(iter(vals)) for cell, vals in seen.items() if len(vals) == 1}
+
+
+#: Each template's cues, as given and as they read in the mapped label text (without white space).
+_TEMPLATE_CUES = {t: [(c, "".join(c.translate(MAP).split())) for c in cues] for t, cues in T.TEMPLATE_CUES.items()}
 
 
 def vote(items: list[LabelRun | ValueRun]) -> str | None:
@@ -908,7 +923,7 @@ def vote(items: list[LabelRun | ValueRun]) -> str | None:
     if start < 0:
         return None
     labels = labels[start:]
-    found = {t: [c for c in cues if "".join(c.translate(MAP).split()) in labels] for t, cues in T.TEMPLATE_CUES.items()}
+    found = {t: [c for c, mapped in cues if mapped in labels] for t, cues in _TEMPLATE_CUES.items()}
     ranked = sorted(found, key=lambda t: -len(found[t]))
     if len(ranked) < 2 or len(found[ranked[0]]) == len(found[ranked[1]]):
         return None
