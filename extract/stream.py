@@ -867,7 +867,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     def cell_of(offset: int) -> str | None:
         if not starts:
             return None
-        i = piece(offset)
+        i = max(0, bisect_right(starts, offset) - 1)  # piece(offset) inline: asked of every number token
         return f"{i}" if is_cell[i] else None
 
     # the tables lie between the first table cue and the narrative section after the last one:
