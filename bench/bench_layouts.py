@@ -1,6 +1,6 @@
 """Read rate and wrong numbers of the extractor on mutated layouts, per layout family.
 
-    python -m bench.bench_layouts --seeds 1000-1019 [--families tab,cut] [--json] [--stream-alone]
+    python -m bench.bench_layouts --seeds 1000-1019 [--families tab,cut] [--json]
 
 For each family and each seed, ``portal.layouts.mutate(seed, [family])`` renders a source report
 in that family (a layout drawn at random where the family is not one), the extractor reads the
@@ -134,14 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--families", default="", help="comma-separated families (default: all, and combined)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--show-wrong", action="store_true", help="print the wrong numbers of each text to stderr")
-    ap.add_argument("--stream-alone", action="store_true",
-                    help="read the texts with the stream reader alone, the structured reader off (the fold of "
-                         "issue 12: extract.tables.STREAM_ALONE)")
     args = ap.parse_args(argv)
-    if args.stream_alone:
-        from extract import tables
-
-        tables.STREAM_ALONE = frozenset({"text"})
     families = [f for f in args.families.split(",") if f] or [*FAMILIES, COMBINED]
     unknown = [f for f in families if f not in FAMILIES and f != COMBINED]
     if unknown:

@@ -1,15 +1,15 @@
 """Parse throughput on one core, with peak memory, for text and HTML reports of seed size.
 
-    python -m bench.bench_parse [--n 400] [--stream-alone]
+    python -m bench.bench_parse [--n 400]
 
 Three measurements per layout: tables alone (reader + table interpreter), the parse without
 segmentation (tables, metadata, sections, facts), and the full parse with jieba. jieba's
 dictionary load is timed on its own: it is paid once per process, lazily.
 
-The generated layouts are read completely by the structured reader, so the layout-free stream
-reader does not run on them; the last line, the real texts of ``tests/examples/extract/real-text`` (copies of ../shared/corpus/real-text)
-(one-line pages with digits run together, pipe and one-cell-per-line excerpts), is where it
-runs on every document."""
+Every document is read by the one table reader, the layout-free stream alignment
+(``extract.stream``); the last line is the real texts of ``tests/examples/extract/real-text``
+(copies of ../shared/corpus/real-text: one-line pages with digits run together, pipe and
+one-cell-per-line excerpts)."""
 from __future__ import annotations
 
 import argparse
@@ -51,13 +51,7 @@ REAL_TEXT = Path(__file__).resolve().parents[1] / "tests" / "examples" / "extrac
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=400)
-    ap.add_argument("--stream-alone", action="store_true",
-                    help="text and HTML read by the stream reader alone (extract.tables.STREAM_ALONE, issue 12)")
     args = ap.parse_args()
-    if args.stream_alone:
-        from extract import tables
-
-        tables.STREAM_ALONE = frozenset({"text", "html"})
     t0 = time.perf_counter()
     from extract.segment import _idf, _tokenizer
 

@@ -208,7 +208,8 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
         return Placement([UNREAD] * n, [""] * n, "none", reason=f"more than {MAX_CANDIDATES} possible readings")
     cands = list(readings(tokens, n))
     if signed is not None:
-        cands = [c for c in cands if all(signed[j] or not (c[1][j].startswith("-") or tokens[c[2][j]].signed)
+        cands = [c for c in cands if all(signed[j] or tokens[c[2][j]].kind != "num"
+                                         or not (c[1][j].startswith("-") or tokens[c[2][j]].signed)
                                          for j in range(n))]
         if not cands:
             return Placement([UNREAD] * n, [""] * n, "none", reason="a negative number where no column may be negative")

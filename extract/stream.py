@@ -26,6 +26,8 @@ from extract import template as T
 from extract.digits import TEXT, UNREAD, NumToken, Placement, place
 from extract.document import Document, Paragraph, Table
 from extract.grammar import MAP, NUMBERING, Event, leftover, remap, scan
+from extract.labels import norm, similarity, strip_numbering
+from extract.values import clean, parse_value
 
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
 MAX_CHARS = 1_000_000
@@ -74,34 +76,84 @@ class StreamResult:
 
 
 # ---------------------------------------------------------------------------------- the text
-def flatten(doc: Document) -> tuple[str, list[int], list[str], list[bool]]:
+LABEL_CELL, VALUE_CELL = 1, 2
+
+
+def flatten(doc: Document, grids: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
     """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
-    Returns the text, the start offset of every piece, its location, and whether it is a cell."""
+    Returns the text, the start offset of every piece, its location, and what it is: 0 a
+    paragraph, ``LABEL_CELL`` a table cell among a row's labels, ``VALUE_CELL`` one after them.
+    ``grids``, when given, receives per piece where a cell stands in its table (table, row
+    number, grid column, columns spanned; the grid column is None unless the layout defines a
+    grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
-    is_cell: list[bool] = []
+    is_cell: list[int] = []
     pos = 0
     for block in doc.blocks:
         if isinstance(block, Paragraph):
+            if grids is not None:
+                grids.append(None)
             starts.append(pos)
             wheres.append(block.where)
-            is_cell.append(False)
+            is_cell.append(0)
             parts.append(block.text + "\n")
             pos += len(block.text) + 1
         elif isinstance(block, Table):
-            for row in block.rows:
-                for cell in row:
+            tno = id(block)
+            for rno, row in enumerate(block.rows):
+                last = _last_label(row)
+                end = len(row)
+                if block.strip_trailing_blanks:  # an exporter's padding (tab text): no cells at all
+                    while end > 0 and not row[end - 1].text.strip():
+                        end -= 1
+                for i, cell in enumerate(row):
+                    if i >= end:
+                        break
+                    if grids is not None:
+                        grids.append((tno, rno, cell.col if block.grid else None, cell.colspan))
                     starts.append(pos)
                     wheres.append(cell.where)
-                    is_cell.append(True)
-                    parts.append(cell.text + " | ")
-                    pos += len(cell.text) + 3
+                    is_cell.append(VALUE_CELL if i > last else LABEL_CELL)
+                    text = cell.text
+                    if i > last and not text.strip():
+                        text = BLANK_CELL  # an empty cell where the row's values are: a blank value
+                    parts.append(text + " | ")
+                    pos += len(text) + 3
                 parts.append("\n")
                 pos += 1
         if pos > MAX_CHARS:
             break
     return "".join(parts), starts, wheres, is_cell
+
+
+#: What an empty table cell among a row's values becomes in the text: a blank value of its own
+#: (the cell says nothing, which is blank), where the plain text of the table would have nothing.
+#: Empty cells among the labels (the padding of a label over several columns) stay nothing.
+BLANK_CELL = "\ue000"
+
+
+@lru_cache(maxsize=8192)
+def _is_label_cell(text: str) -> bool:
+    """A cell that names something: it has letters (Chinese characters count) and is no value
+    (41* or 2 1 are garbled values, not labels)."""
+    return any(ch.isalpha() for ch in text) and not parse_value(text)[0]
+
+
+def _last_label(row: list) -> int:
+    """The index of the row's last label cell before its first number (the structured layout of a
+    table row: labels, then values), or -1."""
+    last = -1
+    for i, cell in enumerate(row):
+        text = cell.text
+        if not text.strip():
+            continue
+        if _is_label_cell(text):
+            last = i
+        else:
+            break
+    return last
 
 
 @dataclass(slots=True)
@@ -121,8 +173,14 @@ def _sep_kind(s: str) -> str:
     return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
 
 
-_REGION_START = re.compile("|".join(map(re.escape, T.TABLE_REGION_STARTS)))
-_REGION_LAST = re.compile("|".join(map(re.escape, T.TABLE_REGION_LAST)))
+def _spaced(words) -> re.Pattern:
+    """Any of ``words``, with white space allowed between their characters (OCR, PDF text)."""
+    return re.compile("|".join(r"\s*".join(map(re.escape, w)) for w in words))
+
+
+_REGION_START = _spaced(T.TABLE_REGION_STARTS)
+_REGION_LAST = _spaced(T.TABLE_REGION_LAST)
+_REGION_END = _spaced(T.TABLE_REGION_ENDS)
 
 
 def table_region(text: str) -> tuple[int, int]:
@@ -136,9 +194,8 @@ def table_region(text: str) -> tuple[int, int]:
         pass
     if last is None:
         return lo, len(text)
-    ends = [text.find(cue, last.end()) for cue in T.TABLE_REGION_ENDS]
-    ends = [e for e in ends if e >= 0]
-    return lo, (min(ends) + 1 if ends else len(text))
+    end = _REGION_END.search(text, last.end())
+    return lo, (end.start() + 1 if end else len(text))
 
 
 def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok], bool]:
@@ -272,6 +329,12 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             continue
         if t.kind == "num":
             cell_id = cell_of(t.start)
+            if cell_id is not None and cell_id[0] == "l":
+                # a number inside a label cell (2其他法律…, a year) is part of the label, never a value
+                flush_val()
+                pending_lab.append(_Tok("lab", t.text, t.start, t.end, t.before, t.after))
+                j += 1
+                continue
             tok = _num(t)
             if j + 1 < m and items[j + 1].kind == "lab" and t.after == "":
                 lab = items[j + 1]
@@ -326,10 +389,30 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             if j < m and items[j] is None:
                 j += 1
             continue
+        if text == BLANK_CELL:
+            flush_lab()
+            pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw="", atomic=True,
+                                        where=cell_of(t.start) or ""))
+            j += 1
+            continue
         if text in _NULLS and t.before != "" and t.after != "":
             flush_lab()
             pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
                                         where=cell_of(t.start) or ""))
+            j += 1
+            continue
+        cid = cell_of(t.start)
+        if cid is not None and cid.startswith("v"):
+            # text in a cell where the row's values are (147①, 约5, 不详): part of that cell's one
+            # value, which is then not a number — never a label that would end the row's values
+            if pending_val and pending_val[-1].where == cid:
+                prev = pending_val.pop()
+                pending_val.append(NumToken("", start=prev.start, end=t.end, kind="text", raw=prev.raw + t.text,
+                                            atomic=True, where=cid))
+            else:
+                flush_lab()
+                pending_val.append(NumToken("", start=t.start, end=t.end, kind="text", raw=t.text, atomic=True,
+                                            where=cid))
             j += 1
             continue
         flush_val()
@@ -371,7 +454,12 @@ class StreamReader:
     """Aligns the runs to the grammar: a small state machine over label runs, each anchoring the
     value run after it."""
 
-    def __init__(self, template: str | None, where_of, careful: bool = False):
+    def __init__(self, template: str | None, where_of, careful: bool = False, grid_of=None):
+        self.grid_of = grid_of or (lambda offset: None)  # offset -> (table, row, column, span) or None
+        self.agrid: dict[str, tuple | None] = {}  # applicant column -> (table, grid column, span) of its header
+        self.pgrid: dict[tuple, tuple | None] = {}  # the same for the proactive table's (template, column)
+        self.ptpl: str | None = None  # the template whose columns the proactive table's header shows
+        self.run: LabelRun | None = None  # the label run being read
         self.careful = careful  # the text leaves blank cells out somewhere: cut digits only beyond doubt
         self.short_rows = 0  # rows with fewer digits than cells (evidence of blank cells left out)
         self.template = template
@@ -426,6 +514,7 @@ class StreamReader:
         return self.res
 
     def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
+        self.run = run
         events = scan(run.text)
         # the review table's header is the label text right before its values: start it afresh
         self.rheader_groups, self.rheader_cols = [], []
@@ -442,9 +531,30 @@ class StreamReader:
             prev_end = e
             last_event_end = max(last_event_end, e)
         del prev_end
+        if not anchors and values is not None and self.table == "applications" and self.aphase == "rows":
+            key = _closest_row(run.text, self.template or T.DEFAULT_TEMPLATE)
+            if key is not None:
+                where = self.where_of(run.origin(0))
+                self.problem("label_variant", f"label {run.text!r} read as {_spec(key).label!r} (closest match)",
+                             where, "applications", key)
+                anchors = [(0, len(run.text), ("applications", key), None)]
+                self.anchored.add(anchors[0][2])
+                self.fill(anchors[0][2], values, run)
+                return
+            tail = leftover(run.text[max((e for _, e, _ in events), default=0):])
+            if tail and not any(ev.kind in ("atable", "acol", "word", "rgroup", "rparent", "rcol", "review_section",
+                                            "ptable", "pcol", "end") for _, _, ev in events):
+                self.problem("unknown_row", f"row label {run.text!r} matches no canonical row; its values "
+                             f"{' '.join(t.raw for t in values.tokens[:8])!r} are not read",
+                             self.where_of(run.origin(0)), "applications")
         if not anchors:
-            if values is not None and self.table == "review" and len(self.rheader_cols) >= len(T.REVIEW_COLUMNS) \
-                    and not self.review_done:
+            if values is not None and self.table == "review" and not self.review_done \
+                    and (len(self.rheader_cols) >= len(T.REVIEW_COLUMNS)
+                         # a header whose words a PDF broke over lines (结果维 / 持), above one table row
+                         # of exactly the table's cells
+                         or (self.rheader_groups and len(self.own_row(values.tokens)) == T.REVIEW_CELLS
+                             and self.table_cells(self.own_row(values.tokens)))) \
+                    and not (all(_empty(t) for t in values.tokens) and len(values.tokens) != T.REVIEW_CELLS):
                 self.review_values(values, run)
             return
         self.anchored.update(a[2] for a in anchors)
@@ -458,6 +568,17 @@ class StreamReader:
         before_start = max((pe for ps, pe, _ in events if pe <= s), default=0)
         prefix = run.text[before_start:s]
         suffix = run.text[e:]
+        if self.grid_of(run.origin(s)) is not None:
+            # in a table the row's label ends with its cell: headings merged into that cell after
+            # it (a PDF's vertically merged group labels: 4.保护第三方合法权益理结果（三）不予公开)
+            # name no row of their own, so only what is not the grammar's counts as noise
+            kept, at = [], e
+            for ps, pe, _ in events:
+                if ps >= e:
+                    kept.append(run.text[at:ps])
+                    at = pe
+            kept.append(run.text[at:])
+            suffix = "".join(NUMBERING.sub("", k) for k in kept)
         noise_before = [ch for ch in leftover(prefix) if ch not in ev.head]
         noise_after = [ch for ch in leftover(suffix) if ch not in ev.tail]
         if (run.damaged and "\ufffd" in run.text[before_start:]) or len(noise_before) > MAX_NOISE \
@@ -474,17 +595,19 @@ class StreamReader:
         if k == "ptable":
             self.table = "proactive"
             self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
-            self.pheader = []
+            self.pheader, self.pgrid = [], {}
             return None
         if k == "pcol":
             if self.table == "proactive" and self.ptable is not None:
                 self.pheader.append((ev.payload, text[e:e + 8]))
+                for target in ev.payload:
+                    self.place_header(self.pgrid, target, s)
             return None
         if k == "prow":
             if self.table in (None, "proactive"):
                 spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
                 if spec is not self.ptable:
-                    self.ptable, self.pheader = spec, []
+                    self.ptable, self.pheader, self.pgrid = spec, [], {}
                 self.table = "proactive"
                 return ev.payload
             return None
@@ -494,6 +617,7 @@ class StreamReader:
         if k == "acol":
             if self.table == "applications" and self.aphase == "header":
                 self.aheader.append(ev.payload)
+                self.header_cell(ev.payload, s)
             return None
         if k == "word":
             col, row, rcol = ev.payload
@@ -501,6 +625,7 @@ class StreamReader:
             if self.table == "applications":
                 if self.aphase == "header":
                     self.aheader.append(col)
+                    self.header_cell(col, s)
                 elif spec.group in (None, self.group) and (self.template or T.DEFAULT_TEMPLATE) in spec.templates:
                     return ("applications", row)
             elif self.table == "review" and rcol is not None:
@@ -549,6 +674,19 @@ class StreamReader:
     def start_applications(self) -> None:
         if self.table != "applications":
             self.table, self.aphase, self.aheader, self.group = "applications", "header", [], None
+            self.agrid = {}
+
+    def header_cell(self, col: str, s: int) -> None:
+        """Where the header of applicant column ``col`` stands in its table's grid, if it has one
+        (a column heard twice at different places has no place)."""
+        self.place_header(self.agrid, col, s)
+
+    def place_header(self, heads: dict[str, tuple | None], col: str, s: int) -> None:
+        g = self.grid_of(self.run.origin(s)) if self.run is not None else None
+        at = (g[0], g[2], g[3]) if g is not None and g[2] is not None else None
+        if col in heads and heads[col] != at:
+            at = None
+        heads[col] = at
 
     # -------------------------------------------------------------- rows
     def empty_row(self, target: tuple[str, str], run: LabelRun, s: int, note: str = "") -> None:
@@ -609,14 +747,20 @@ class StreamReader:
         else:
             spec_p = T.PROACTIVE_BY_KEY[table]
             pcols, why = self.pcolumns(spec_p)
+            self.ptpl = next((t for t, c in spec_p.columns.items() if c is pcols), None)
             cols = [k for k, _ in pcols] or [k for k, _ in next(iter(spec_p.columns.values()))]
             bad = why
             tname, rname = table, row
             ident = T.row_identity(table)
-        if bad:
+        if bad and not (table == "applications" and self.full_agrid()):
             self.unread(tname, rname, cols, bad, where)
             return
-        self.place_row(tname, rname, cols, values, ident, where)
+        self.place_row(tname, rname, cols, values, ident, where, disordered=bad)
+
+    def full_agrid(self) -> bool:
+        """Whether the applications header gave every applicant column a place in one table's grid."""
+        heads = [self.agrid.get(c) for c in T.APPLICANT_COLUMNS]
+        return all(h is not None for h in heads) and len({h[0] for h in heads}) == 1
 
     def applicant_header_problem(self) -> str:
         order = [T.APPLICANT_COLUMNS.index(c) for c in self.aheader if c not in T.APPLICANT_HEADER_ANYWHERE]
@@ -641,7 +785,10 @@ class StreamReader:
             return
         self.place_row("review_litigation", None, cols, values, T.row_identity("review_litigation"), where)
 
-    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str) -> None:
+    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str,
+                  disordered: str = "") -> None:
+        """Place a row's values in its cells. ``disordered``: why the values cannot be placed in
+        the template's order (the header reorders the columns); only grid places can place them."""
         toks = values.tokens
         keys = [(tname, rname, c) if rname else (tname, c.split(".")[0], c.split(".")[1]) for c in cols]
         if values.last:
@@ -668,11 +815,41 @@ class StreamReader:
             if first != [t.raw for t in toks]:
                 for key in keys:
                     self.set_unread(key, "the row appears twice with different values", where)
+                self.problem("duplicate_row", f"row {rname} appears twice with different values ({' '.join(first)} "
+                             f"and {' '.join(t.raw for t in toks)}); which is the report's is unknown, the row is "
+                             "left unread", where, tname, rname)
             return
         if rname is not None:
             self.rows[(tname, rname)] = [t.raw for t in toks]
-        money = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else frozenset()
+        toks = self.own_row(toks)
+        grid = self.grid_positions(tname, cols, toks)
+        if grid is not None:
+            self.place_by_grid(tname, rname, cols, keys, toks, grid, where, bool(disordered))
+            return
+        if disordered:
+            for key in keys:
+                self.set_unread(key, disordered, where)
+            self.problem("missing_cell", f"{disordered}, and the row's cells cannot be located under it; the row is "
+                         "left unread", where, tname, rname)
+            return
+        toks, why = _fit_blank_cells(toks, len(cols))
+        if why:
+            for key in keys:
+                self.set_unread(key, why, where)
+            if toks:  # a row of empty cells short of the columns says nothing: no problem of its own
+                self.problem("missing_cell", f"values {' '.join(t.raw or '∅' for t in toks)!r} for {len(cols)} "
+                             f"cells: {why}; the row is left unread", where, tname, rname)
+            return
+        surplus = ""
+        if len(toks) > len(cols) > 2 and self.table_cells(toks) and all(t.kind in ("num", "null") for t in toks) \
+                and len({t.raw for t in toks[1:-1]}) == 1:
+            # a table row: its first value cell stands beside the label and its last under the last
+            # column; surplus cells between them among equal values leave every column certain
+            surplus = " ".join(t.raw or "∅" for t in toks)
+            toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         names, signed = _column_names(tuple(cols))
+        if len(toks) == len(cols) and self.table_cells(toks):
+            signed = None  # one table cell per column: "-3" is what the cell says, not a cut to choose
         if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
             self.short_rows += 1
         pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname), names, careful=self.careful)
@@ -685,6 +862,8 @@ class StreamReader:
                 joined.append(" ".join(t.raw for t in toks))
             return joined[0]
 
+        if pl.how != "none" and tname == "applications" and _total_blank(pl.values):
+            pl = Placement([UNREAD] * len(cols), [""] * len(cols), "none", reason=_TOTAL_BLANK)
         if pl.how == "none":
             for key in keys:
                 self.set_unread(key, pl.reason, where)
@@ -701,15 +880,9 @@ class StreamReader:
                 continue
             if v is TEXT:
                 self.set_unread(key, "the cell's text is not a number", where)
-                continue
-            unit = toks[src].unit if src is not None else ""
-            if ccol in money:
-                header_unit = self.money_header_unit(ccol)
-                if unit == _YUAN or (not unit and header_unit == _YUAN):
-                    self.set_unread(key, "the amount is given in 元, not 万元", where)
-                    continue
-            elif unit in (T.OTHER_MONEY_UNIT, T.MONEY_UNIT) or isinstance(v, Decimal):
-                self.set_unread(key, f"a count written as {txt}{unit}", where)
+                if src is not None:
+                    self.problem("unreadable_value", f"cell text {toks[src].raw!r} is not a number", where, tname,
+                                 rname, ccol)
                 continue
             note = "" if exact else {
                 "digits": f" (cut from {raw_run()!r} by the digit rules)",
@@ -717,8 +890,11 @@ class StreamReader:
                 "identity": f" (cut from {raw_run()!r}; the cut leans on the row's total)",
                 "agree": f" (cut from {raw_run()!r}; every possible cut gives this cell this value)",
                 "surplus": f" (from {raw_run()!r}: whichever value is surplus, this cell is this value)"}.get(pl.how, "")
-            # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
-            self.res.cells[key] = Cell(v, txt + unit, "", "", False, pl.how, toks[src].start, note)
+            self.put(key, v, txt, toks[src], where, pl.how, note)
+        if surplus and pl.how != "none":
+            self.problem("surplus_cells", f"{len(toks) + len(surplus.split()) - len(cols)} cells for {len(cols)} "
+                         f"columns ({surplus}); the surplus cell(s) lie among equal values, so every column is "
+                         "still certain", where, tname, rname)
         if pl.how == "surplus":
             self.problem("surplus_cells", f"{len(toks)} values for {len(cols)} cells ({raw_run()}); every way to "
                          "leave the surplus out gives the same values", where, tname, rname)
@@ -735,6 +911,122 @@ class StreamReader:
                          f"differ are left unread", where, tname, rname,
                          None if sum(1 for v in pl.values if v is UNREAD) != 1
                          else cols[[v is UNREAD for v in pl.values].index(True)].split(".")[-1])
+
+    def put(self, key: tuple[str, str, str], v, txt: str, tok: NumToken, where: str, how: str = "exact",
+            note: str = "") -> None:
+        """Store a placed value, unless its unit says it is not the column's: an amount in 元 under
+        a 万元 column, a count written with a money unit or a decimal part."""
+        table, _, col = key
+        unit = tok.unit
+        if col in (T.PROACTIVE_BY_KEY[table].money_columns if table in T.PROACTIVE_BY_KEY else ()):
+            if unit == _YUAN or (not unit and self.money_header_unit(col) == _YUAN):
+                self.set_unread(key, "the amount is given in 元, not 万元", where)
+                return
+        elif unit in (T.OTHER_MONEY_UNIT, T.MONEY_UNIT) or isinstance(v, Decimal):
+            self.set_unread(key, f"a count written as {txt}{unit}", where)
+            return
+        # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
+        self.res.cells[key] = Cell(v, txt + unit, "", "", False, how, tok.start, note)
+
+    def table_cells(self, toks: list[NumToken]) -> bool:
+        """Whether the values are the cells of one table row (no page number or stray text can be
+        among them)."""
+        rows = {g[:2] if g else None for g in map(self.grid_of, (t.start for t in toks))}
+        return len(rows) == 1 and None not in rows
+
+    def own_row(self, toks: list[NumToken]) -> list[NumToken]:
+        """A table row's values without the empty cells of the rows after it (a spacer row, the
+        first row of a table continued on the next page), which say nothing."""
+        first = self.grid_of(toks[0].start) if toks else None
+        if first is None:
+            return toks
+        for k, t in enumerate(toks):
+            g = self.grid_of(t.start)
+            if g is None or g[:2] != first[:2]:
+                return toks[:k] if all(_empty(x) for x in toks[k:]) else toks
+        return toks
+
+    def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
+        """((grid column, span) of each column's header, grid place of each value) when the row's
+        values are cells of one row of the table whose header gave every column a place; else None."""
+        heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
+                 else [self.pgrid.get((self.ptpl, c)) for c in cols])
+        if any(h is None for h in heads) or len({h[0] for h in heads}) != 1:
+            return None
+        places = [self.grid_of(t.start) for t in toks]
+        if any(g is None or g[2] is None for g in places) or len({(g[0], g[1]) for g in places}) != 1 \
+                or places[0][0] != heads[0][0]:
+            return None
+        return [(h[1], h[2]) for h in heads], places
+
+    def place_by_grid(self, tname: str, rname: str, cols: list[str], keys: list, toks: list[NumToken],
+                      grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> None:
+        """Each column's value is the cell under its header. A row without a cell under its last
+        column lost a cell somewhere (the others may have moved left): nothing in it is certain.
+        A cell spanning two headed columns belongs to neither; two filled cells under one header
+        leave that column unread (which is its value is unknown). As many cells as columns, not
+        each under its own header, say one thing in order and another by place: not read, unless
+        the header is ``disordered`` (then only places can be right)."""
+        heads, places = grid
+        pos = [h[0] for h in heads]
+        under = [[i for i, g in enumerate(places) if g[2] <= p < g[2] + g[3]] for p in pos]
+        lost = [c for c, u in zip(cols, under) if not u]
+        raw = " ".join(t.raw or "∅" for t in toks)
+        if len(toks) == len(cols) and not disordered and any(u != [i] for i, u in enumerate(under)):
+            # as many cells as columns, but not each under its own header: read in order they say one
+            # thing, read by place another — neither is certain
+            for key in keys:
+                self.set_unread(key, "the cells do not line up with the column headers", where)
+            self.problem("missing_cell", f"the cells ({raw}) do not line up with the column headers; the row is left "
+                         "unread", where, tname, rname)
+            return
+        if lost and lost[-1] == cols[-1]:
+            for key in keys:
+                self.set_unread(key, "no cell under the row's last column: a cell is lost somewhere", where)
+            self.problem("missing_cell", f"the row ({raw}) has no cell under the {', '.join(lost)} column(s): a cell "
+                         "is lost somewhere in it, the row is left unread", where, tname, rname)
+            return
+        values: list = []
+        for key, col, u, p in zip(keys, cols, under, pos):
+            if not u:
+                self.set_unread(key, f"no value cell under the {col} column", where)
+                self.problem("missing_cell", f"no value cell under the {col} column", where, tname, rname, col)
+                values.append(UNREAD)
+                continue
+            g = places[u[0]]
+            if any(q != p and g[2] <= q < g[2] + g[3] for q in pos):
+                self.set_unread(key, "the cell spans several columns", where)
+                self.problem("missing_cell", f"the cell {toks[u[0]].raw!r} spans several columns; which one it "
+                             "belongs to is unknown", where, tname, rname, col)
+                values.append(UNREAD)
+                continue
+            (hp, hs) = heads[len(values)]
+            more = [i for i, g in enumerate(places) if i != u[0] and not _empty(toks[i])
+                    and g[2] < hp + hs and hp < g[2] + g[3]]
+            if more:
+                self.set_unread(key, "two filled cells under one header", where)
+                self.problem("extra_cells", f"cells {toks[u[0]].raw!r} and {toks[more[0]].raw!r} stand under the {col} "
+                             "header; which is its value is unknown", where, tname, rname, col)
+                values.append(UNREAD)
+                continue
+            values.append(u[0])
+        got = [place([toks[i]], 1, None, None) if i is not UNREAD else None  # a cell says what it says
+               for col, i in zip(cols, values)]
+        if tname == "applications" and _total_blank([pl.values[0] if pl else None for pl in got]):
+            for key in keys:
+                self.set_unread(key, _TOTAL_BLANK, where)
+            self.problem("missing_cell", f"values {raw!r}: {_TOTAL_BLANK}; the row is left unread", where, tname, rname)
+            return
+        for key, i, pl in zip(keys, values, got):
+            if pl is None:
+                continue
+            v = pl.values[0]
+            if pl.how == "none" or v is TEXT or v is UNREAD:
+                self.set_unread(key, "the cell's text is not a number", where)
+                self.problem("unreadable_value", f"cell text {toks[i].raw!r} is not a number", where, tname, rname,
+                             key[2])
+                continue
+            self.put(key, v, pl.texts[0], toks[i], where)
 
     def cross_rows(self) -> None:
         """Rows with several cuts, chosen by the cross-row identities (T.CROSS_ROW_IDENTITIES:
@@ -808,6 +1100,65 @@ class StreamReader:
         return ""
 
 
+_TOTAL_BLANK = ("the 总计 cell is blank while other cells hold numbers: the blank cells may have been moved to the "
+                "end of the row")
+
+
+def _total_blank(values: list) -> bool:
+    """The last (总计) value blank while a part holds a number other than 0: how a row whose blank
+    cells were moved to its end looks, so its positions cannot be trusted."""
+    return bool(values) and values[-1] is None and any(
+        v is not None and v is not UNREAD and v is not TEXT and v != 0 for v in values[:-1])
+
+
+def _empty(t: NumToken) -> bool:
+    return t.kind == "null" and not t.raw
+
+
+def _fit_blank_cells(toks: list[NumToken], n: int) -> tuple[list[NumToken], str]:
+    """A row's values with the empty table cells that cannot be its cells left out: (tokens, why
+    the row cannot be read). Empty cells are values (blank) when the row has exactly as many cells
+    as columns; beyond that, empty cells at the row's ends are padding (a label over two columns,
+    an exporter's trailing tabs). A row that starts with an empty cell and has as many cells as
+    columns may as well be a padded label with a value cell lost further on: not read."""
+    if not any(_empty(t) for t in toks):
+        return toks, ""
+    if all(_empty(t) for t in toks):
+        return ([], "the row's cells are empty but fewer or more than its columns") if len(toks) != n else (toks, "")
+    if len(toks) == n:
+        if _empty(toks[0]):
+            return toks, ("the row starts with an empty cell: the padding of a wide label or an empty first "
+                          "column; with a value cell left out further on, either fits")
+        return toks, ""
+    lo, hi = 0, len(toks)
+    while lo < hi and _empty(toks[lo]):
+        lo += 1
+    while hi > lo and _empty(toks[hi - 1]):
+        hi -= 1
+    return toks[lo:hi], ""
+
+
+#: A label that names no row is read as the closest row label only when it is this similar to
+#: it (difflib ratio) and this much closer than to any other (typos, characters a PDF lost).
+FUZZY_MIN, FUZZY_MARGIN, FUZZY_MAX_CHARS = 0.7, 0.15, 40
+
+
+@lru_cache(maxsize=2048)
+def _closest_row(text: str, template: str) -> str | None:
+    """The application row a garbled label (2.其他法律行政止公开) names, when one is clearly closest."""
+    last = None
+    for last in NUMBERING.finditer(text):
+        pass
+    t = strip_numbering(norm(text[last.start():] if last else text))  # the row's own label, after any heading
+    if not t or len(t) > FUZZY_MAX_CHARS or any(cue in t for cues in _GROUP_CUES for cue in cues):
+        return None
+    scored = sorted(((similarity(t, lab), key) for key, lab in _FUZZY_LABELS.items()
+                     if template in _SPECS[key].templates), reverse=True)
+    if len(scored) > 1 and scored[0][0] >= FUZZY_MIN and scored[0][0] - scored[1][0] >= FUZZY_MARGIN:
+        return scored[0][1]
+    return None
+
+
 @lru_cache(maxsize=64)
 def _column_names(cols: tuple[str, ...]) -> tuple[list[str], list[bool]]:
     """The columns' own names (``诉讼.总计`` → ``总计``) and whether each may be negative: the same
@@ -834,6 +1185,9 @@ def _spec(key: str) -> T.RowSpec:
 
 
 _SPECS = {s.key: s for s in T.APPLICATION_ROWS}
+_FUZZY_LABELS = {spec.key: strip_numbering(norm(spec.label)) for spec in T.APPLICATION_ROWS
+                 if spec.key not in T.BARE_ROW_LABELS}
+_GROUP_CUES = tuple(tuple(norm(c) for c in cues) for cues in T.APPLICATION_GROUPS.values())
 
 
 def _tname(table: str, row: str) -> str:
@@ -846,7 +1200,8 @@ def _rname(table: str, row: str) -> str:
 
 def read_stream(doc: Document, template: str | None) -> StreamResult:
     """Read the document's tables from its text as a stream (see the module docstring)."""
-    text, starts, wheres, is_cell = flatten(doc)
+    grids: list = []
+    text, starts, wheres, is_cell = flatten(doc, grids)
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
@@ -864,11 +1219,16 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             return f"{base} char {offset - starts[i] + 1}"
         return base
 
+    def grid_of(offset: int) -> tuple | None:
+        return grids[piece(offset)] if starts else None
+
     def cell_of(offset: int) -> str | None:
+        """The table cell at ``offset`` ("v…" among a row's values, "l…" among its labels) or None."""
         if not starts:
             return None
         i = max(0, bisect_right(starts, offset) - 1)  # piece(offset) inline: asked of every number token
-        return f"{i}" if is_cell[i] else None
+        kind = is_cell[i]
+        return None if not kind else (f"v{i}" if kind == VALUE_CELL else f"l{i}")
 
     # the tables lie between the first table cue and the narrative section after the last one:
     # tokenizing only that stretch keeps the narrative's thousands of words out of the stream
@@ -883,12 +1243,12 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
                 item.last = False
                 break
     stated = stated_values(mapped)
-    reader = StreamReader(template, where_of)
+    reader = StreamReader(template, where_of, grid_of=grid_of)
     reader.stated = stated
     res = reader.read(items)
     if reader.short_rows:
         # the text leaves blank cells out somewhere: read again, cutting digits only beyond doubt
-        reader = StreamReader(template, where_of, careful=True)
+        reader = StreamReader(template, where_of, careful=True, grid_of=grid_of)
         reader.stated = stated
         res = reader.read(items)
     res.where_of = where_of

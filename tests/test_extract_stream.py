@@ -140,34 +140,6 @@ def test_sections_of_a_page_saved_on_one_line() -> None:
 
 
 # --- one alignment (the fold of issue 12) -------------------------------------------------------
-def _reading(report) -> tuple[dict, list]:
-    from tests.truth import canonical_cells
-
-    unread = report.unreadable()
-    cells = {c: (None if c in unread or report.cell(*c) is None else report.value(*c))
-             for c in canonical_cells(report.template or T.DEFAULT_TEMPLATE)}
-    return cells, sorted((p.kind, p.table or "", p.row or "", p.column or "") for p in report.problems)
-
-
-def test_the_stream_reader_alone_reads_every_real_text_as_both_readers_do(monkeypatch) -> None:
-    """The fold's yardstick on real documents: with the structured reader switched off for text
-    (``extract.tables.STREAM_ALONE``), each of the real texts gives the same cells — values,
-    blanks and unread cells — and the same problems as the two readers together. (The seeds and
-    the adversarial tab files still need the structured reader: README, issue 12.)"""
-    import extract.tables as tables
-    from tests.truth import inputs
-
-    docs = inputs()
-    assert len(docs) >= 30
-    for doc in docs:
-        data = doc.read_bytes()
-        both = _reading(extract(data, filename=doc.name, segment=False))
-        monkeypatch.setattr(tables, "STREAM_ALONE", frozenset({"text"}))
-        alone = _reading(extract(data, filename=doc.name, segment=False))
-        monkeypatch.setattr(tables, "STREAM_ALONE", frozenset())
-        assert alone == both, doc.name
-
-
 def test_a_group_heading_beside_an_unknown_row_label_is_not_the_2019_row() -> None:
     """A 2021 tab report whose 3.其他 row is labelled 3.其他情形: the labels joined hold
     （六）其他处理, the 2019 template's single row — a row this report does not have. It must

@@ -170,14 +170,15 @@ def test_a_row_label_an_undecodable_byte_touches_names_no_row() -> None:
     """Seed 4587 (markdown, a stray byte): ``| 三、本年度办理结果 | （六）其他处理 | 3.�܅�他 | 0 |…`` in a
     2021 report. The damaged label matched nothing, and the labels of the row joined matched
     the 2019 row （六）其他处理, a row this report does not have: six wrong numbers. A label an
-    undecodable byte touches now names no row; 3.其他 is unread."""
+    undecodable byte touches now names no row; 3.其他 is unread, and said to be."""
     m = mutate(4587, ["stray_byte"])
     assert m.families == ("markdown", "stray_byte")
     report = read(m)
     _, _, wrong, lines = judge(m.truth, report)
     assert wrong == 0, lines
     assert "other" not in report.applications or not any(report.applications["other"].values())
-    assert any(p.kind == "unknown_row" and "undecodable" in p.message for p in report.problems)
+    unread = report.unreadable()
+    assert all(("applications", "other.other", c) in unread for c in report.applications["other.other"])
 
 
 def test_labels_are_not_taken_from_the_extractor() -> None:
