@@ -1219,6 +1219,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             return f"{base} char {offset - starts[i] + 1}"
         return base
 
+    @lru_cache(maxsize=None)  # per document; the reader asks it of every value token several times
     def grid_of(offset: int) -> tuple | None:
         return grids[piece(offset)] if starts else None
 
