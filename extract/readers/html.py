@@ -81,9 +81,8 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
     for r, tr in enumerate(trs):
         row: list[TCell] = []
         c = 0
-        for td in tr:
-            if td.tag != "td" and td.tag != "th":
-                continue
+        at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
+        for td in tr.iterchildren("td", "th"):
             while c in busy:
                 until, after = busy[c]
                 if until < r:
@@ -97,7 +96,7 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
                 for dc in range(cs):
                     busy[c + dc] = (r + rs - 1, c + cs)
             # positional: a keyword call costs twice as much, once per cell of the page
-            row.append(TCell(_cell_text(td), f"table {index + 1} row {r + 1} col {c + 1}", c, cs))  # col, colspan
+            row.append(TCell(_cell_text(td), at + str(c + 1), c, cs))  # col, colspan
             c += cs
         rows.append(row)
     return Table(rows, f"table {index + 1}", grid=True)
