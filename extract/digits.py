@@ -93,9 +93,7 @@ def _count(digits: str, k: int) -> int:
     return total
 
 
-@lru_cache(maxsize=4096)
 def _value(piece: str, sign: str, frac: str) -> int | Decimal:
-    """The value of a cell's digits (cached: the same few small numbers fill most cells)."""
     if frac:
         return Decimal(f"{sign}{piece}.{frac}")
     return int(f"{sign}{piece}")

@@ -180,9 +180,14 @@ NUMBERING = re.compile(r"\([一二三四五六七八九十]{1,2}\)|[一二三四
 _FILLER = re.compile(r"\([^()]{0,60}\)|[()\"'“”:;,.·•*#_~\-]")
 
 
-@lru_cache(maxsize=8192)
 def leftover(text: str) -> str:
     """What remains of a stretch of label text once numbering, remarks in brackets and
-    punctuation are taken out (used to judge whether a phrase stands as a row's label). Cached:
-    the stretches are pieces of the template's labels, the same in every report."""
+    punctuation are taken out (used to judge whether a phrase stands as a row's label)."""
+    return _short_leftover(text) if len(text) <= 32 else _FILLER.sub("", NUMBERING.sub("", text))
+
+
+@lru_cache(maxsize=8192)
+def _short_leftover(text: str) -> str:
+    """``leftover`` of a short stretch, cached: nearly every stretch is the few characters around
+    a row label, the same in every report (a long one, narrative, is not kept)."""
     return _FILLER.sub("", NUMBERING.sub("", text))

@@ -166,11 +166,16 @@ class _Tok:
     after: str = ""
 
 
-@lru_cache(maxsize=256)
 def _sep_kind(s: str) -> str:
-    """What a run of separators is: "|" a strong one (pipe, tab, line), " " spaces only. The
-    same few runs (" | ", a line break, a tab) recur between all the cells: cached."""
+    """What a run of separators is: "|" a strong one (pipe, tab, line), " " spaces only."""
     return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
+
+
+@lru_cache(maxsize=256)
+def _short_sep_kind(s: str) -> str:
+    """``_sep_kind`` of a short run, cached: the same few runs (" | ", a line break, a tab) recur
+    between all the cells (a long run is not kept)."""
+    return _sep_kind(s)
 
 
 def _spaced(words) -> re.Pattern:
@@ -212,7 +217,7 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok],
     for sep, num, lab in _TOKEN.findall(text, lo, len(text) if hi is None else hi):
         if sep:
             pos += len(sep)
-            before = _sep_kind(sep)
+            before = _short_sep_kind(sep) if len(sep) <= 8 else _sep_kind(sep)
             if prev is not None:
                 prev.after = before
         word = num or lab
@@ -429,24 +434,17 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
 
 
 def _num(t: _Tok) -> NumToken:
-    """The number token of a ``num`` token: one per number of the text, so built positionally (a
-    keyword call costs twice as much) from the cached parts of its text."""
-    after = t.after
-    digits, sign, frac = _number_parts(t.text)
-    return NumToken(digits, sign, frac, "",  # digits, sign, decimal part, unit
-                    t.before == "|" and (after == "|" or after == "$"),  # atomic: a cell of its own
-                    t.start, t.end, "num", t.text, False, "",  # start, end, kind, raw, damaged, where
-                    after == "")  # glued_after
-
-
-@lru_cache(maxsize=4096)
-def _number_parts(s: str) -> tuple[str, str, str]:
-    """(digits, sign, decimal part) of a number as written (``-1,234.5``); the same few numbers
-    (0, 1, 2 …) make most of a report's cells."""
+    """The number token of a ``num`` token. One per number of the text, so built positionally: a
+    keyword call costs twice as much."""
+    s = t.text
     sign = s[0] if s[0] in "+-" else ""
     body = s[1:] if sign else s
     digits, _, frac = body.replace(",", "").partition(".")
-    return digits, sign, frac
+    after = t.after
+    return NumToken(digits, sign, frac, "",  # digits, sign, decimal part, unit
+                    t.before == "|" and (after == "|" or after == "$"),  # atomic: a cell of its own
+                    t.start, t.end, "num", s, False, "",  # start, end, kind, raw, damaged, where
+                    after == "")  # glued_after
 
 
 # ------------------------------------------------------------------------------ the reader
