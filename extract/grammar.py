@@ -163,9 +163,19 @@ _ITEM = T.PROACTIVE_ITEM_PATTERN
 SCANNER = re.compile(_ITEM + "|(?P<phrase>" + "|".join(re.escape(p) for p in sorted(VOCAB, key=len, reverse=True)) + ")")
 
 
-@lru_cache(maxsize=8192)
 def scan(text: str) -> tuple[tuple[int, int, Event], ...]:
-    """Events of a label run, in order: (start, end, event). Longest phrase first at each place."""
+    """Events of a label run, in order: (start, end, event). Longest phrase first at each place.
+    A run of a table's labels recurs in every report: cached, up to a length (a long run is
+    narrative, and is not kept)."""
+    return _scan_cached(text) if len(text) <= 256 else _scan(text)
+
+
+@lru_cache(maxsize=8192)
+def _scan_cached(text: str) -> tuple[tuple[int, int, Event], ...]:
+    return _scan(text)
+
+
+def _scan(text: str) -> tuple[tuple[int, int, Event], ...]:
     out = []
     for m in SCANNER.finditer(text):
         if m.group("item"):
