@@ -908,16 +908,16 @@ class StreamReader:
         return len(rows) == 1 and None not in rows
 
     def own_row(self, toks: list[NumToken]) -> list[NumToken]:
-        """A table row's values without the empty cells of the rows after it (a spacer row, the
-        first row of a table continued on the next page), which say nothing."""
-        first = self.grid_of(toks[0].start) if toks else None
-        if first is None:
-            return toks
-        for k, t in enumerate(toks):
-            g = self.grid_of(t.start)
-            if g is None or g[:2] != first[:2]:
-                return toks[:k] if all(_empty(x) for x in toks[k:]) else toks
-        return toks
+        """A row's values without the empty cells of other table rows, which say nothing of it (a
+        spacer row, a filler line ``||``, the first row of a table continued on the next page): an
+        empty cell is a blank only in a row that holds one of the values. A run of empty cells
+        alone keeps its first row's."""
+        rows = [self.grid_of(t.start) for t in toks]
+        full = {g[:2] for t, g in zip(toks, rows) if g is not None and not _empty(t)}
+        if not full and not any(not _empty(t) for t in toks):
+            first = rows[0][:2] if toks and rows[0] is not None else None
+            full = {first}
+        return [t for t, g in zip(toks, rows) if not _empty(t) or (g is not None and g[:2] in full)]
 
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
         """((grid column, span) of each column's header, grid place of each value) when the row's
