@@ -795,9 +795,8 @@ class StreamReader:
         if rname is not None:
             self.rows[(tname, rname)] = [t.raw for t in toks]
         toks = self.own_row(toks)
-        grid = self.grid_positions(tname, cols, toks)
-        if grid is not None:
-            self.place_by_grid(tname, rname, cols, keys, toks, grid, where, bool(disordered))
+        places = self.grid_positions(tname, cols, toks)
+        if places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where, bool(disordered)):
             return
         if disordered:
             for key in keys:
@@ -930,21 +929,28 @@ class StreamReader:
         if any(g is None or g[2] is None for g in places) or len({(g[0], g[1]) for g in places}) != 1 \
                 or places[0][0] != heads[0][0]:
             return None
+        label = self.grid_of(self.run.origins[-1]) if self.run is not None and self.run.origins else None
+        if label is None or label[:2] != places[0][:2]:
+            return None  # the values are not in the label's row (a cell broken over lines): places differ
         return [(h[1], h[2]) for h in heads], places
 
     def place_by_grid(self, tname: str, rname: str, cols: list[str], keys: list, toks: list[NumToken],
-                      grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> None:
+                      grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> bool:
         """Each column's value is the cell under its header. A row without a cell under its last
         column lost a cell somewhere (the others may have moved left): nothing in it is certain.
         A cell spanning two headed columns belongs to neither; two filled cells under one header
         leave that column unread (which is its value is unknown). As many cells as columns, not
         each under its own header, say one thing in order and another by place: not read, unless
-        the header is ``disordered`` (then only places can be right)."""
+        the header is ``disordered`` (then only places can be right). Returns False when the row
+        is better read in order (every cell the same number), True when it is done."""
         heads, places = grid
         pos = [h[0] for h in heads]
         under = [[i for i, g in enumerate(places) if g[2] <= p < g[2] + g[3]] for p in pos]
         lost = [c for c, u in zip(cols, under) if not u]
         raw = " ".join(t.raw or "∅" for t in toks)
+        if len(toks) == len(cols) and not disordered and any(u != [i] for i, u in enumerate(under)) \
+                and len({t.raw for t in toks}) == 1 and not _empty(toks[0]):
+            return False  # every cell holds the same number: in order or by place, each column reads the same
         if len(toks) == len(cols) and not disordered and any(u != [i] for i, u in enumerate(under)):
             # as many cells as columns, but not each under its own header: read in order they say one
             # thing, read by place another — neither is certain
@@ -952,13 +958,13 @@ class StreamReader:
                 self.set_unread(key, "the cells do not line up with the column headers", where)
             self.problem("missing_cell", f"the cells ({raw}) do not line up with the column headers; the row is left "
                          "unread", where, tname, rname)
-            return
+            return True
         if lost and lost[-1] == cols[-1]:
             for key in keys:
                 self.set_unread(key, "no cell under the row's last column: a cell is lost somewhere", where)
             self.problem("missing_cell", f"the row ({raw}) has no cell under the {', '.join(lost)} column(s): a cell "
                          "is lost somewhere in it, the row is left unread", where, tname, rname)
-            return
+            return True
         values: list = []
         for key, col, u, p in zip(keys, cols, under, pos):
             if not u:
@@ -989,7 +995,7 @@ class StreamReader:
             for key in keys:
                 self.set_unread(key, _TOTAL_BLANK, where)
             self.problem("missing_cell", f"values {raw!r}: {_TOTAL_BLANK}; the row is left unread", where, tname, rname)
-            return
+            return True
         for key, i, pl in zip(keys, values, got):
             if pl is None:
                 continue
@@ -1000,6 +1006,7 @@ class StreamReader:
                              key[2])
                 continue
             self.put(key, v, pl.texts[0], toks[i], where)
+        return True
 
     def cross_rows(self) -> None:
         """Rows with several cuts, chosen by the cross-row identities (T.CROSS_ROW_IDENTITIES:
