@@ -93,7 +93,9 @@ def _count(digits: str, k: int) -> int:
     return total
 
 
+@lru_cache(maxsize=4096)
 def _value(piece: str, sign: str, frac: str) -> int | Decimal:
+    """The value of a cell's digits (cached: the same few small numbers fill most cells)."""
     if frac:
         return Decimal(f"{sign}{piece}.{frac}")
     return int(f"{sign}{piece}")
@@ -190,12 +192,10 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
     the same digits as fewer cells, blanks left out, would not fit the row as well."""
     if not tokens:
         return Placement([UNREAD] * n, [""] * n, "none", reason="no values")
-    if len(tokens) == n and all(t.kind == "num" and _valid(t.digits) and (t.sign != "-" or signed is None or signed[j])
-                                and (not t.signed or signed is None or signed[j]) for j, t in enumerate(tokens)):
-        # one token per cell, each a number as written: the only reading, no cut to make
-        return Placement([_value(t.digits, t.sign, t.frac) for t in tokens],
-                         [t.sign + t.digits + (f".{t.frac}" if t.frac else "") for t in tokens], "exact",
-                         sources=list(range(n)))
+    if len(tokens) == n:
+        exact = _as_written(tokens, signed)
+        if exact is not None:
+            return exact
     if len(tokens) > n and all(_max_pieces(t) == 1 or len(t.digits) == 1 for t in tokens):
         return _surplus(tokens, n, signed)
     if sum(1 for t in tokens if t.kind == "num" and not t.atomic and not t.frac) == 0 and len(tokens) != n:
@@ -258,6 +258,21 @@ def place(tokens: Sequence[NumToken], n: int, identity: Callable[[Reading], bool
             sources.append(None)
     return Placement(values, texts, "agree" if how != "identity" else "identity", [c[0] for c in cands[:12]],
                      reason=f"{len(cands)} possible readings", sources=sources, candidates=every)
+
+
+def _as_written(tokens: Sequence[NumToken], signed: Sequence[bool] | None) -> Placement | None:
+    """One token per cell, each a number as written (a negative one only where the column may be
+    negative): the only reading, no cut to make. None when a token is not such a number. (Most
+    rows of most reports are this: one loop, no candidates.)"""
+    values: list = []
+    texts: list[str] = []
+    for j, t in enumerate(tokens):
+        if t.kind != "num" or not _valid(t.digits) or (
+                (t.sign == "-" or t.signed) and signed is not None and not signed[j]):
+            return None
+        values.append(_value(t.digits, t.sign, t.frac))
+        texts.append(t.sign + t.digits + ("." + t.frac if t.frac else ""))
+    return Placement(values, texts, "exact", sources=list(range(len(tokens))))
 
 
 def _surplus(tokens: Sequence[NumToken], n: int, signed: Sequence[bool] | None) -> Placement:

@@ -25,7 +25,7 @@ from itertools import pairwise
 from extract import template as T
 from extract.digits import TEXT, UNREAD, NumToken, Placement, place
 from extract.document import Document, Paragraph, Table
-from extract.grammar import MAP, NUMBERING, Event, leftover, scan
+from extract.grammar import MAP, NUMBERING, Event, leftover, remap, scan
 from extract.labels import norm, similarity, strip_numbering
 from extract.values import clean, parse_value
 
@@ -36,10 +36,15 @@ MAX_TOKENS = 100_000
 #: (numbering and bracketed remarks aside) and still be a row label, not a sentence of narrative.
 MAX_NOISE = 4
 
+#: One token with the separators before it: (separators, number, label). Every character that is
+#: not a separator starts a number or a label, so the matches tile the text; the last match is the
+#: separators that end it (the ``\Z`` branch). The separators are possessive (``*+``): a run of
+#: them is taken whole once, never retried (the match at the end costs its length, not its square).
 _TOKEN = re.compile(
-    r"(?P<sep>[\s|]+)"
-    r"|(?P<num>[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[+-]?[0-9]+(?:\.[0-9]+)?)"
-    r"|(?P<lab>[^\s|0-9+-]+|[+-])"
+    r"([\s|]*+)"
+    r"(?:([+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[+-]?[0-9]+(?:\.[0-9]+)?)"
+    r"|([^\s|0-9+-]+|[+-])"
+    r"|\Z)"
 )
 _NULLS = T.BLANK_MARKERS
 _UNITS = (T.MONEY_UNIT, T.OTHER_MONEY_UNIT) + T.COUNT_UNITS
@@ -161,7 +166,10 @@ class _Tok:
     after: str = ""
 
 
+@lru_cache(maxsize=256)
 def _sep_kind(s: str) -> str:
+    """What a run of separators is: "|" a strong one (pipe, tab, line), " " spaces only. The
+    same few runs (" | ", a line break, a tab) recur between all the cells: cached."""
     return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
 
 
@@ -193,25 +201,34 @@ def table_region(text: str) -> tuple[int, int]:
 def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok], bool]:
     """Label and number tokens of the mapped text (of ``text[lo:hi]``), each knowing what
     separates it from its neighbours. Returns (tokens, complete) — complete is False when the
-    token bound was hit."""
+    token bound was hit.
+
+    One ``findall`` over the text (strings only, no match objects: this is the reader's inner
+    loop); offsets follow from the lengths, as the matches tile the text."""
     toks: list[_Tok] = []
-    sep = "|"
-    for m in _TOKEN.finditer(text, lo, len(text) if hi is None else hi):
-        kind = m.lastgroup
-        if kind == "sep":
-            sep = _sep_kind(m.group())
-            if toks:
-                toks[-1].after = sep
-            continue
-        t = _Tok(kind, m.group(), m.start(), m.end(), sep)
-        if toks and toks[-1].kind == "lab" and kind == "lab" and sep == "":
-            toks[-1].text += t.text
-            toks[-1].end = t.end
+    pos = lo
+    before = "|"  # the start of the text separates like a line break
+    prev: _Tok | None = None
+    for sep, num, lab in _TOKEN.findall(text, lo, len(text) if hi is None else hi):
+        if sep:
+            pos += len(sep)
+            before = _sep_kind(sep)
+            if prev is not None:
+                prev.after = before
+        word = num or lab
+        if not word:
+            break  # the separators that end the text
+        end = pos + len(word)
+        if lab and not sep and prev is not None and prev.kind == "lab":
+            prev.text += word  # a sign glued to a label, no digit after it (至-): one label
+            prev.end = end
         else:
-            toks.append(t)
-        sep = ""
-        if len(toks) > MAX_TOKENS:
-            return toks, False
+            prev = _Tok("num" if num else "lab", word, pos, end, before)
+            toks.append(prev)
+            if len(toks) > MAX_TOKENS:
+                return toks, False
+        pos = end
+        before = ""
     if toks and not toks[-1].after:
         toks[-1].after = "$"  # the text ends here
     return toks, True
@@ -412,14 +429,24 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
 
 
 def _num(t: _Tok) -> NumToken:
-    s = t.text
+    """The number token of a ``num`` token: one per number of the text, so built positionally (a
+    keyword call costs twice as much) from the cached parts of its text."""
+    after = t.after
+    digits, sign, frac = _number_parts(t.text)
+    return NumToken(digits, sign, frac, "",  # digits, sign, decimal part, unit
+                    t.before == "|" and (after == "|" or after == "$"),  # atomic: a cell of its own
+                    t.start, t.end, "num", t.text, False, "",  # start, end, kind, raw, damaged, where
+                    after == "")  # glued_after
+
+
+@lru_cache(maxsize=4096)
+def _number_parts(s: str) -> tuple[str, str, str]:
+    """(digits, sign, decimal part) of a number as written (``-1,234.5``); the same few numbers
+    (0, 1, 2 …) make most of a report's cells."""
     sign = s[0] if s[0] in "+-" else ""
     body = s[1:] if sign else s
-    body = body.replace(",", "")
-    digits, _, frac = body.partition(".")
-    atomic = t.before == "|" and t.after in ("|", "$")
-    return NumToken(digits, sign=sign, frac=frac, atomic=atomic, start=t.start, end=t.end, raw=s,
-                    glued_after=t.after == "")
+    digits, _, frac = body.replace(",", "").partition(".")
+    return digits, sign, frac
 
 
 # ------------------------------------------------------------------------------ the reader
@@ -819,13 +846,12 @@ class StreamReader:
             # column; surplus cells between them among equal values leave every column certain
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
-        signed = [c.split(".")[-1] in T.SIGNED_COLUMNS for c in cols]
+        names, signed = _column_names(tuple(cols))
         if len(toks) == len(cols) and self.table_cells(toks):
             signed = None  # one table cell per column: "-3" is what the cell says, not a cut to choose
         if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
             self.short_rows += 1
-        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname),
-                              [c.split(".")[-1] for c in cols], careful=self.careful)
+        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname), names, careful=self.careful)
         if pl.candidates and tname == "applications":
             self.open_rows[rname] = (pl.candidates, toks, where)
         joined: list[str] = []
@@ -898,7 +924,8 @@ class StreamReader:
         elif unit in (T.OTHER_MONEY_UNIT, T.MONEY_UNIT) or isinstance(v, Decimal):
             self.set_unread(key, f"a count written as {txt}{unit}", where)
             return
-        self.res.cells[key] = Cell(v, txt + unit, "", how=how, offset=tok.start, note=note)
+        # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
+        self.res.cells[key] = Cell(v, txt + unit, "", "", False, how, tok.start, note)
 
     def table_cells(self, toks: list[NumToken]) -> bool:
         """Whether the values are the cells of one table row (no page number or stray text can be
@@ -1139,6 +1166,14 @@ def _closest_row(text: str, template: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _column_names(cols: tuple[str, ...]) -> tuple[list[str], list[bool]]:
+    """The columns' own names (``诉讼.总计`` → ``总计``) and whether each may be negative: the same
+    few column lists serve every row, so computed once per list."""
+    names = [c.split(".")[-1] for c in cols]
+    return names, [n in T.SIGNED_COLUMNS for n in names]
+
+
 def _junk_start(run: LabelRun) -> bool:
     """Whether a label run starts with text that is none of the grammar's phrases."""
     if NUMBERING.match(run.text):
@@ -1177,7 +1212,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
-    mapped = text.translate(MAP)
+    mapped = remap(text)
 
     def piece(offset: int) -> int:
         return max(0, bisect_right(starts, offset) - 1)
@@ -1191,6 +1226,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             return f"{base} char {offset - starts[i] + 1}"
         return base
 
+    @lru_cache(maxsize=None)  # per document; the reader asks it of every value token several times
     def grid_of(offset: int) -> tuple | None:
         return grids[piece(offset)] if starts else None
 
@@ -1198,7 +1234,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
         """The table cell at ``offset`` ("v…" among a row's values, "l…" among its labels) or None."""
         if not starts:
             return None
-        i = piece(offset)
+        i = max(0, bisect_right(starts, offset) - 1)  # piece(offset) inline: asked of every number token
         kind = is_cell[i]
         return None if not kind else (f"v{i}" if kind == VALUE_CELL else f"l{i}")
 
@@ -1232,13 +1268,20 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     return res
 
 
+_STATED_CELLS = [(re.compile(pattern), cell) for pattern, cell in T.STATED_CELLS]
+
+
 def stated_values(text: str) -> dict[tuple[str, str, str], int]:
     """Cells whose value the text states in words (制发规范性文件34件), each stated once only."""
     seen: dict[tuple[str, str, str], set[int]] = {}
-    for pattern, cell in T.STATED_CELLS:
-        for m in re.finditer(pattern, text):
+    for pattern, cell in _STATED_CELLS:
+        for m in pattern.finditer(text):
             seen.setdefault(cell, set()).add(int(m.group(1)))
     return {cell: next(iter(vals)) for cell, vals in seen.items() if len(vals) == 1}
+
+
+#: Each template's cues, as given and as they read in the mapped label text (without white space).
+_TEMPLATE_CUES = {t: [(c, "".join(c.translate(MAP).split())) for c in cues] for t, cues in T.TEMPLATE_CUES.items()}
 
 
 def vote(items: list[LabelRun | ValueRun]) -> str | None:
@@ -1248,7 +1291,7 @@ def vote(items: list[LabelRun | ValueRun]) -> str | None:
     if start < 0:
         return None
     labels = labels[start:]
-    found = {t: [c for c in cues if "".join(c.translate(MAP).split()) in labels] for t, cues in T.TEMPLATE_CUES.items()}
+    found = {t: [c for c, mapped in cues if mapped in labels] for t, cues in _TEMPLATE_CUES.items()}
     ranked = sorted(found, key=lambda t: -len(found[t]))
     if len(ranked) < 2 or len(found[ranked[0]]) == len(found[ranked[1]]):
         return None

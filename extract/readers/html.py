@@ -81,20 +81,22 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
     for r, tr in enumerate(trs):
         row: list[TCell] = []
         c = 0
-        for td in tr:
-            if td.tag != "td" and td.tag != "th":
-                continue
+        at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
+        for td in tr.iterchildren("td", "th"):
             while c in busy:
                 until, after = busy[c]
                 if until < r:
                     del busy[c]
                     break
                 c = after
-            rs, cs = _span(td.get("rowspan"), 200), _span(td.get("colspan"), 50)
+            rs = cs = 1
+            if td.attrib:  # most cells have no attribute at all: no span to look up
+                rs, cs = _span(td.get("rowspan"), 200), _span(td.get("colspan"), 50)
             if rs > 1:
                 for dc in range(cs):
                     busy[c + dc] = (r + rs - 1, c + cs)
-            row.append(TCell(_cell_text(td), f"table {index + 1} row {r + 1} col {c + 1}", col=c, colspan=cs))
+            # positional: a keyword call costs twice as much, once per cell of the page
+            row.append(TCell(_cell_text(td), at + str(c + 1), c, cs))  # col, colspan
             c += cs
         rows.append(row)
     return Table(rows, f"table {index + 1}", grid=True)
