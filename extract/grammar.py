@@ -164,8 +164,10 @@ SCANNER = re.compile(_ITEM + "|(?P<phrase>" + "|".join(re.escape(p) for p in sor
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def scan(text: str) -> tuple[tuple[int, int, Event], ...]:
-    """Events of a label run, in order: (start, end, event). Longest phrase first at each place."""
+    """Events of a label run, in order: (start, end, event). Longest phrase first at each place.
+    Cached: the same row labels recur in every report."""
     out = []
     for m in SCANNER.finditer(text):
         if m.group("item"):
