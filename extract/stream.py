@@ -823,7 +823,12 @@ class StreamReader:
             self.rows[(tname, rname)] = [t.raw for t in toks]
         toks = self.own_row(toks)
         places = self.grid_positions(tname, cols, toks)
-        if places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where, bool(disordered)):
+        aligned = places is not None and not disordered and len(toks) == len(cols) and all(
+            g[2] == hp and g[3] == 1 for g, (hp, _) in zip(places[1], places[0]))
+        if aligned:
+            pass  # each cell under its own header, in order: the order is the place (read below)
+        elif places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
+                                                       bool(disordered)):
             return
         if disordered:
             for key in keys:
@@ -831,7 +836,7 @@ class StreamReader:
             self.problem("missing_cell", f"{disordered}, and the row's cells cannot be located under it; the row is "
                          "left unread", where, tname, rname)
             return
-        toks, why = _fit_blank_cells(toks, len(cols))
+        toks, why = (toks, "") if aligned else _fit_blank_cells(toks, len(cols))
         if why:
             for key in keys:
                 self.set_unread(key, why, where)
