@@ -852,7 +852,7 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         names, signed = _column_names(tuple(cols))
-        if len(toks) == len(cols) and self.table_cells(toks):
+        if len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) and self.table_cells(toks):
             signed = None  # one table cell per column: "-3" is what the cell says, not a cut to choose
         if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
             self.short_rows += 1
@@ -922,6 +922,9 @@ class StreamReader:
         a 万元 column, a count written with a money unit or a decimal part."""
         table, _, col = key
         unit = tok.unit
+        if not unit and type(v) is int and table not in T.PROACTIVE_BY_KEY:  # a count, as counts are written
+            self.res.cells[key] = Cell(v, txt, "", "", False, how, tok.start, note)
+            return
         if col in (T.PROACTIVE_BY_KEY[table].money_columns if table in T.PROACTIVE_BY_KEY else ()):
             if unit == _YUAN or (not unit and self.money_header_unit(col) == _YUAN):
                 self.set_unread(key, "the amount is given in 元, not 万元", where)
@@ -943,6 +946,8 @@ class StreamReader:
         spacer row, a filler line ``||``, the first row of a table continued on the next page): an
         empty cell is a blank only in a row that holds one of the values. A run of empty cells
         alone keeps its first row's."""
+        if not any(t.kind == "null" and not t.raw for t in toks):
+            return toks  # no empty cell: nothing to leave out
         rows = [self.grid_of(t.start) for t in toks]
         full = {g[:2] for t, g in zip(toks, rows) if g is not None and not _empty(t)}
         if not full and not any(not _empty(t) for t in toks):
