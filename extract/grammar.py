@@ -170,7 +170,7 @@ def scan(text: str) -> tuple[tuple[int, int, Event], ...]:
     return _scan_cached(text) if len(text) <= 256 else _scan(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def _scan_cached(text: str) -> tuple[tuple[int, int, Event], ...]:
     return _scan(text)
 

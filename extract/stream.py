@@ -820,9 +820,13 @@ class StreamReader:
         if rname is not None:
             self.rows[(tname, rname)] = [t.raw for t in toks]
         toks = self.own_row(toks)
-        grid = self.grid_positions(tname, cols, toks)
-        if grid is not None:
-            self.place_by_grid(tname, rname, cols, keys, toks, grid, where, bool(disordered))
+        places = self.grid_positions(tname, cols, toks)
+        aligned = places is not None and not disordered and len(toks) == len(cols) and all(
+            g[2] == hp and g[3] == 1 for g, (hp, _) in zip(places[1], places[0]))
+        if aligned:
+            pass  # each cell under its own header, in order: the order is the place (read below)
+        elif places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
+                                                       bool(disordered)):
             return
         if disordered:
             for key in keys:
@@ -830,7 +834,7 @@ class StreamReader:
             self.problem("missing_cell", f"{disordered}, and the row's cells cannot be located under it; the row is "
                          "left unread", where, tname, rname)
             return
-        toks, why = _fit_blank_cells(toks, len(cols))
+        toks, why = (toks, "") if aligned else _fit_blank_cells(toks, len(cols))
         if why:
             for key in keys:
                 self.set_unread(key, why, where)
@@ -846,7 +850,7 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         names, signed = _column_names(tuple(cols))
-        if len(toks) == len(cols) and self.table_cells(toks):
+        if len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) and self.table_cells(toks):
             signed = None  # one table cell per column: "-3" is what the cell says, not a cut to choose
         if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
             self.short_rows += 1
@@ -916,6 +920,9 @@ class StreamReader:
         a 万元 column, a count written with a money unit or a decimal part."""
         table, _, col = key
         unit = tok.unit
+        if not unit and type(v) is int and table not in T.PROACTIVE_BY_KEY:  # a count, as counts are written
+            self.res.cells[key] = Cell(v, txt, "", "", False, how, tok.start, note)
+            return
         if col in (T.PROACTIVE_BY_KEY[table].money_columns if table in T.PROACTIVE_BY_KEY else ()):
             if unit == _YUAN or (not unit and self.money_header_unit(col) == _YUAN):
                 self.set_unread(key, "the amount is given in 元, not 万元", where)
@@ -933,16 +940,18 @@ class StreamReader:
         return len(rows) == 1 and None not in rows
 
     def own_row(self, toks: list[NumToken]) -> list[NumToken]:
-        """A table row's values without the empty cells of the rows after it (a spacer row, the
-        first row of a table continued on the next page), which say nothing."""
-        first = self.grid_of(toks[0].start) if toks else None
-        if first is None:
-            return toks
-        for k, t in enumerate(toks):
-            g = self.grid_of(t.start)
-            if g is None or g[:2] != first[:2]:
-                return toks[:k] if all(_empty(x) for x in toks[k:]) else toks
-        return toks
+        """A row's values without the empty cells of other table rows, which say nothing of it (a
+        spacer row, a filler line ``||``, the first row of a table continued on the next page): an
+        empty cell is a blank only in a row that holds one of the values. A run of empty cells
+        alone keeps its first row's."""
+        if not any(t.kind == "null" and not t.raw for t in toks):
+            return toks  # no empty cell: nothing to leave out
+        rows = [self.grid_of(t.start) for t in toks]
+        full = {g[:2] for t, g in zip(toks, rows) if g is not None and not _empty(t)}
+        if not full and not any(not _empty(t) for t in toks):
+            first = rows[0][:2] if toks and rows[0] is not None else None
+            full = {first}
+        return [t for t, g in zip(toks, rows) if not _empty(t) or (g is not None and g[:2] in full)]
 
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
         """((grid column, span) of each column's header, grid place of each value) when the row's
@@ -955,21 +964,28 @@ class StreamReader:
         if any(g is None or g[2] is None for g in places) or len({(g[0], g[1]) for g in places}) != 1 \
                 or places[0][0] != heads[0][0]:
             return None
+        label = self.grid_of(self.run.origins[-1]) if self.run is not None and self.run.origins else None
+        if label is None or label[:2] != places[0][:2]:
+            return None  # the values are not in the label's row (a cell broken over lines): places differ
         return [(h[1], h[2]) for h in heads], places
 
     def place_by_grid(self, tname: str, rname: str, cols: list[str], keys: list, toks: list[NumToken],
-                      grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> None:
+                      grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> bool:
         """Each column's value is the cell under its header. A row without a cell under its last
         column lost a cell somewhere (the others may have moved left): nothing in it is certain.
         A cell spanning two headed columns belongs to neither; two filled cells under one header
         leave that column unread (which is its value is unknown). As many cells as columns, not
         each under its own header, say one thing in order and another by place: not read, unless
-        the header is ``disordered`` (then only places can be right)."""
+        the header is ``disordered`` (then only places can be right). Returns False when the row
+        is better read in order (every cell the same number), True when it is done."""
         heads, places = grid
         pos = [h[0] for h in heads]
         under = [[i for i, g in enumerate(places) if g[2] <= p < g[2] + g[3]] for p in pos]
         lost = [c for c, u in zip(cols, under) if not u]
         raw = " ".join(t.raw or "∅" for t in toks)
+        if len(toks) == len(cols) and not disordered and any(u != [i] for i, u in enumerate(under)) \
+                and len({t.raw for t in toks}) == 1 and not _empty(toks[0]):
+            return False  # every cell holds the same number: in order or by place, each column reads the same
         if len(toks) == len(cols) and not disordered and any(u != [i] for i, u in enumerate(under)):
             # as many cells as columns, but not each under its own header: read in order they say one
             # thing, read by place another — neither is certain
@@ -977,13 +993,13 @@ class StreamReader:
                 self.set_unread(key, "the cells do not line up with the column headers", where)
             self.problem("missing_cell", f"the cells ({raw}) do not line up with the column headers; the row is left "
                          "unread", where, tname, rname)
-            return
+            return True
         if lost and lost[-1] == cols[-1]:
             for key in keys:
                 self.set_unread(key, "no cell under the row's last column: a cell is lost somewhere", where)
             self.problem("missing_cell", f"the row ({raw}) has no cell under the {', '.join(lost)} column(s): a cell "
                          "is lost somewhere in it, the row is left unread", where, tname, rname)
-            return
+            return True
         values: list = []
         for key, col, u, p in zip(keys, cols, under, pos):
             if not u:
@@ -1014,7 +1030,7 @@ class StreamReader:
             for key in keys:
                 self.set_unread(key, _TOTAL_BLANK, where)
             self.problem("missing_cell", f"values {raw!r}: {_TOTAL_BLANK}; the row is left unread", where, tname, rname)
-            return
+            return True
         for key, i, pl in zip(keys, values, got):
             if pl is None:
                 continue
@@ -1025,6 +1041,7 @@ class StreamReader:
                              key[2])
                 continue
             self.put(key, v, pl.texts[0], toks[i], where)
+        return True
 
     def cross_rows(self) -> None:
         """Rows with several cuts, chosen by the cross-row identities (T.CROSS_ROW_IDENTITIES:

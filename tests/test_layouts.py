@@ -212,3 +212,16 @@ def test_example_is_what_the_mutator_writes(family: str) -> None:
     assert_matches(saved, json.loads(json.dumps(dict(m.truth, seed=EXAMPLE_SEED), ensure_ascii=False, default=str)),
                    again)
     load_truth(truth_file)
+
+
+def test_an_empty_cell_of_another_row_is_no_blank_of_this_one() -> None:
+    """Seed 3051 (one cell per line, empty cells moved to the row's end): ``行政规范性文件 | 5 | 45 |``
+    then a filler line ``||``. The filler's empty cell joined the row as its third value, so 45
+    was read as 本年废止件数 and the blank as 现行有效件数 (found by bench_layouts after the fold).
+    An empty cell is a blank only in a row that holds one of the values."""
+    m = mutate(3051, ["empty_moved"])
+    report = read(m)
+    _, _, wrong, lines = judge(m.truth, report)
+    assert wrong == 0, lines
+    assert report.value("art20_1", "normative_docs", "repealed") is None
+    assert ("art20_1", "normative_docs", "repealed") in report.unreadable()

@@ -57,3 +57,14 @@ def test_proactive_tables_not_found_are_unread_not_blank(tmp_path: Path) -> None
     x1 = [r for r in recs if r["rule"] == "X1"]
     assert x1 and "表格未找到" in x1[0]["message"], recs
     assert not [r for r in recs if r["rule"] in {"W2", "W6", "R5"}], recs
+
+
+def test_x1_names_a_proactive_row_and_a_cut_it_could_not_make_in_words() -> None:
+    """X1 names every place a problem stands as a person finds it in the report: a 第二十条 row by
+    its item and label (it printed the keys, art20_8“fees”行), a problem kind in words."""
+    from monitor.rules.extraction import describe
+
+    row = describe({"kind": "missing_row", "table": "art20_8", "row": "fees", "where": "tables"}, "2021")
+    assert row == "第二十条第（八）项“行政事业性收费”行：表格行未找到（tables）"
+    cut = describe({"kind": "ambiguous_split", "table": "review_litigation", "where": "line 10"}, "2021")
+    assert cut == "表四（行政复议、行政诉讼情况）：数字连写，拆分方式不唯一（line 10）"

@@ -24,14 +24,16 @@ from db.models import Document, ReportRow
 from monitor.catalogue import BY_ID, family_rules
 from monitor.config import MonitorConfig
 from extract import template as T
-from monitor.findings import Hit, cell_label, row_label
+from monitor.findings import Hit, cell_label, pro_row_label, row_label
 from monitor.view import READABLE, SLOTS, AgencyInfo, View, blocking_problems
 
 RULES = family_rules("extraction")
 
 _KIND = {"unreadable_value": "数值无法识别", "missing_cell": "单元格缺失或无法定位", "extra_cells": "单元格多出无法对齐",
          "missing_row": "表格行未找到", "missing_table": "表格未找到（可能为图片或附件）", "duplicate_row": "表格行重复",
-         "needs_ocr": "扫描件，需要OCR", "unreadable_document": "文档无法解析"}
+         "needs_ocr": "扫描件，需要OCR", "unreadable_document": "文档无法解析",
+         "ambiguous_split": "数字连写，拆分方式不唯一", "truncated": "文本在此行中截断", "damaged": "有无法解码的字节",
+         "readers_disagree": "两种读法结果不一致"}
 _TABLE = {"applications": "表三（收到和处理政府信息公开申请情况）", "review_litigation": "表四（行政复议、行政诉讼情况）"}
 
 
@@ -42,12 +44,21 @@ def place(p: dict, template: str | None = None) -> str:
     if t and r and c:
         return cell_label(t, r, c, template)
     if t:
-        return _TABLE.get(t, t) + (f"“{_row_name(t, r)}”行" if r else "")
+        return _table_name(t) + (f"“{_row_name(t, r, template)}”行" if r else "")
     return "全文"
 
 
-def _row_name(table: str, row: str) -> str:
-    return row_label(row) if table == "applications" else T.REVIEW_GROUP_LABELS.get(row, row)
+def _table_name(table: str) -> str:
+    spec = T.PROACTIVE_BY_KEY.get(table)
+    return f"第二十条第（{spec.item}）项" if spec else _TABLE.get(table, table)
+
+
+def _row_name(table: str, row: str, template: str | None = None) -> str:
+    if table == "applications":
+        return row_label(row)
+    if table in T.PROACTIVE_BY_KEY:
+        return pro_row_label(row, template)
+    return T.REVIEW_GROUP_LABELS.get(row, row)
 
 
 def describe(p: dict, template: str | None = None) -> str:
