@@ -790,6 +790,20 @@ class StreamReader:
         toks = values.tokens
         keys = [(tname, rname, c) if rname else (tname, c.split(".")[0], c.split(".")[1]) for c in cols]
         if values.last:
+            sure = self.before_the_cut(toks, cols)
+            if sure:
+                pl = place(toks[:sure], sure, None, None)
+                for key, v, txt, tok in zip(keys, pl.values, pl.texts, toks):
+                    if v is UNREAD or v is TEXT:
+                        break
+                    self.put(key, v, txt, tok, where)
+                else:
+                    for key in keys[sure:]:
+                        self.res.cells[key] = Cell(UNREAD, "", where, "the text ends before this cell", veto=True)
+                        self.problem("truncated", f"the text ends inside this row after {sure} of its {len(cols)} "
+                                     "cells (the last it has may be cut); this cell is left unread", where, tname,
+                                     rname, key[2])
+                    return
             for key in keys:
                 self.res.cells[key] = Cell(UNREAD, "", where, "the text ends inside this row: its last value "
                                            "may be cut", veto=True)
@@ -932,6 +946,18 @@ class StreamReader:
             return
         # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
         self.res.cells[key] = Cell(v, txt + unit, "", "", False, how, tok.start, note)
+
+    def before_the_cut(self, toks: list[NumToken], cols: list[str]) -> int:
+        """How many of a cut row's first cells are certain: its values, one per cell between
+        separators, no more than its cells, in a text that shows it keeps its blank cells (not
+        ``careful``): each stands in its column. The last is certain only as a 0 in a count
+        column (no count goes on from 0); any other last value may have lost its end."""
+        if self.careful or not toks or len(toks) > len(cols) or not all(
+                t.atomic and t.kind == "num" and not t.unit for t in toks):
+            return 0
+        last, col = toks[-1], cols[len(toks) - 1].split(".")[-1]
+        whole = last.digits == "0" and not last.frac and not last.sign and col not in _MONEY_COLUMNS
+        return len(toks) if whole else len(toks) - 1
 
     def table_cells(self, toks: list[NumToken]) -> bool:
         """Whether the values are the cells of one table row (no page number or stray text can be
@@ -1115,6 +1141,7 @@ class StreamReader:
         return ""
 
 
+_MONEY_COLUMNS = frozenset(c for spec in T.PROACTIVE_TABLES for c in spec.money_columns)
 _TOTAL_BLANK = ("the 总计 cell is blank while other cells hold numbers: the blank cells may have been moved to the "
                 "end of the row")
 

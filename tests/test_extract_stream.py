@@ -90,15 +90,37 @@ def test_one_stray_byte_damages_only_what_it_touches() -> None:
     assert bad.value("applications", "granted", "total") == good.value("applications", "granted", "total") == 19
 
 
-def test_a_text_cut_inside_its_last_number_leaves_that_row_unread() -> None:
+def test_a_text_cut_inside_its_last_number_leaves_that_cell_unread() -> None:
     text = ("某局2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第(一)项 | |||\n"
             "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章 | 0 | 0 | 0 |\n行政规范性文件 | 3 | 1 | 29")
     whole = extract((text + " |\n").encode(), filename="r.txt", segment=False)
     assert whole.value("art20_1", "normative_docs", "in_force") == 29
     cut = extract(text[:-1].encode(), filename="r.txt", segment=False)  # 29 cut to 2
     assert cut.cell("art20_1", "normative_docs", "in_force") is None
+    assert ("art20_1", "normative_docs", "in_force") in cut.unreadable()
     assert any(p.kind == "truncated" and p.row == "normative_docs" for p in cut.problems)
+    # the values before the cut stand each between separators, in their columns: certain
+    assert (cut.value("art20_1", "normative_docs", "issued"), cut.value("art20_1", "normative_docs", "repealed")) \
+        == (3, 1)
     assert cut.value("art20_1", "regulations", "issued") == 0
+
+
+def test_a_text_cut_after_a_zero_keeps_the_zero_of_a_count() -> None:
+    """Real text 020 ends ``6.属于四类过程性信息 | 0 | 0 | 0 | 0 | 0 | 0`` (the excerpt stops): six
+    values of seven cells, each between separators. They are its first six cells; the last is
+    whole too, because no count goes on from 0. A last 2 might have been 29: not read."""
+    head = ("某局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |\n"
+            "自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+            "一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+            "二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n")
+    zero = extract((head + "三、本年度办理结果 | （一）予以公开 | 1 | 0 | 2 | 0 | 0 | 0").encode(), filename="r.txt",
+                   segment=False)
+    assert [zero.value("applications", "granted", c) for c in T.APPLICANT_COLUMNS[:6]] == [1, 0, 2, 0, 0, 0]
+    assert ("applications", "granted", "total") in zero.unreadable()
+    two = extract((head + "三、本年度办理结果 | （一）予以公开 | 1 | 0 | 2").encode(), filename="r.txt", segment=False)
+    assert [two.value("applications", "granted", c) for c in T.APPLICANT_COLUMNS[:2]] == [1, 0]
+    assert all(("applications", "granted", c) in two.unreadable() for c in T.APPLICANT_COLUMNS[2:])
 
 
 def test_pipe_rows_without_a_leading_pipe_and_traditional_script() -> None:
