@@ -125,6 +125,8 @@ def find_facts(text: str, section: str | None) -> list[Fact]:
         for kind, pat in _FACT_PATTERNS:
             spans = []
             for m in pat.finditer(masked):
+                if len(m.group(1)) > 200:
+                    continue  # no count of a report has hundreds of digits (and int() refuses 4,300)
                 kind_ = kind
                 if kind == "corrected":
                     rv, lt = sent.rfind("行政复议", 0, m.start()), sent.rfind("行政诉讼", 0, m.start())

@@ -32,6 +32,9 @@ from extract.values import clean, parse_value
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
 MAX_CHARS = 1_000_000
 MAX_TOKENS = 100_000
+#: A number written with more digits than this is no count or amount of a report (and Python
+#: refuses to convert one of over 4,300 digits): its cell is read as a value that is not a number.
+MAX_NUMBER_DIGITS = 200
 #: A row label may be preceded or followed by this many characters that are not the grammar's
 #: (numbering and bracketed remarks aside) and still be a row label, not a sentence of narrative.
 MAX_NOISE = 4
@@ -441,6 +444,8 @@ def _num(t: _Tok) -> NumToken:
     body = s[1:] if sign else s
     digits, _, frac = body.replace(",", "").partition(".")
     after = t.after
+    if len(digits) + len(frac) > MAX_NUMBER_DIGITS:  # no cell holds such a number: a value that is not one
+        return NumToken("", "", "", "", True, t.start, t.end, "text", s, False, "", after == "")
     return NumToken(digits, sign, frac, "",  # digits, sign, decimal part, unit
                     t.before == "|" and (after == "|" or after == "$"),  # atomic: a cell of its own
                     t.start, t.end, "num", s, False, "",  # start, end, kind, raw, damaged, where
@@ -761,10 +766,7 @@ class StreamReader:
         return all(h is not None for h in heads) and len({h[0] for h in heads}) == 1
 
     def applicant_header_problem(self) -> str:
-        order = [T.APPLICANT_COLUMNS.index(c) for c in self.aheader if c not in T.APPLICANT_HEADER_ANYWHERE]
-        if any(b <= a for a, b in pairwise(order)):
-            return "the header lists the applicant columns in an order other than the template's"
-        return ""
+        return _applicant_header_problem(tuple(self.aheader))
 
     def review_values(self, values: ValueRun, run: LabelRun) -> None:
         self.review_done = True
@@ -1209,6 +1211,16 @@ def _column_names(cols: tuple[str, ...]) -> tuple[list[str], list[bool]]:
     return names, [n in T.SIGNED_COLUMNS for n in names]
 
 
+@lru_cache(maxsize=256)
+def _applicant_header_problem(aheader: tuple[str, ...]) -> str:
+    """Why the applicant header's columns cannot be read in the template's order, or ""; cached:
+    every row of a table asks it of the same header."""
+    order = [T.APPLICANT_COLUMNS.index(c) for c in aheader if c not in T.APPLICANT_HEADER_ANYWHERE]
+    if any(b <= a for a, b in pairwise(order)):
+        return "the header lists the applicant columns in an order other than the template's"
+    return ""
+
+
 def _junk_start(run: LabelRun) -> bool:
     """Whether a label run starts with text that is none of the grammar's phrases."""
     if NUMBERING.match(run.text):
@@ -1311,7 +1323,8 @@ def stated_values(text: str) -> dict[tuple[str, str, str], int]:
     seen: dict[tuple[str, str, str], set[int]] = {}
     for pattern, cell in _STATED_CELLS:
         for m in pattern.finditer(text):
-            seen.setdefault(cell, set()).add(int(m.group(1)))
+            if len(m.group(1)) <= MAX_NUMBER_DIGITS:
+                seen.setdefault(cell, set()).add(int(m.group(1)))
     return {cell: next(iter(vals)) for cell, vals in seen.items() if len(vals) == 1}
 
 

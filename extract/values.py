@@ -37,6 +37,8 @@ def parse_value(raw: str) -> tuple[bool, int | Decimal | None]:
         return False, None
     sign, digits, frac = m.groups()
     digits = digits.replace(",", "")
+    if len(digits) > 200:  # no count or amount of a report (and int() refuses over 4,300 digits)
+        return False, None
     if frac:
         try:
             return True, Decimal(f"{sign}{digits}{frac}")

@@ -137,3 +137,19 @@ def test_parse_json_schema(tmp_path: Path) -> None:
     assert d["applications"]["new_received"]["total"] == rep["applications"]["new_received"]["total"]
     assert set(d["review_litigation"]) == {"review", "litigation_direct", "litigation_after_review"}
     assert set(d["sections"][0]) == {"key", "title", "keywords", "facts"}
+
+
+def test_a_number_of_thousands_of_digits_is_one_unread_cell_not_a_failed_document() -> None:
+    """A cell of 5,000 digits made extract() fail with Python's int-conversion limit (found by the
+    speed review): the document is read, that cell is a value that is not a number."""
+    text = ("某局2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第(一)项\n"
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t" + "7" * 5000 + "\t0\t0\n"
+            "行政规范性文件\t3\t1\t29\n")
+    r = extract(text.encode(), filename="r.txt", segment=False)
+    assert ("art20_1", "regulations", "issued") in r.unreadable()
+    assert r.value("art20_1", "normative_docs", "in_force") == 29
+    assert parse_value("7" * 5000) == (False, None)
+    story = ("某局2022年政府信息公开工作年度报告\n一、总体情况\n本年度共收到政府信息公开申请" + "7" * 5000
+             + "件，主动公开政府信息12条。\n")
+    facts = extract(story.encode(), filename="r.txt").facts  # a narrative number of 5,000 digits states nothing
+    assert not [f for f in facts if f.kind == "applications_received"]
