@@ -522,8 +522,6 @@ class StreamReader:
         # the review table's header is the label text right before its values: start it afresh
         self.rheader_groups, self.rheader_cols = [], []
         anchors: list[tuple[int, int, tuple[str, str], Event]] = []
-        prev_end = 0
-        last_event_end = 0
         for s, e, ev in events:
             target = self.event(ev, run.text, s, e, events)
             if target is not None:
@@ -531,9 +529,6 @@ class StreamReader:
                     anchors[-1] = (anchors[-1][0], e, target, anchors[-1][3])  # two cues of one label
                 else:
                     anchors.append((s, e, target, ev))
-            prev_end = e
-            last_event_end = max(last_event_end, e)
-        del prev_end
         if not anchors and values is not None and self.table == "applications" and self.aphase == "rows":
             key = _closest_row(run.text, self.template or T.DEFAULT_TEMPLATE)
             if key is not None:
@@ -698,7 +693,7 @@ class StreamReader:
         if cols is None:
             return
         where = self.where_of(run.origin(s))
-        self.unread(_tname(table, row), _rname(table, row), cols,
+        self.unread(table, row, cols,
                     note or "the row's label has no values after it in the text", where)
 
     def columns(self, table: str, row: str) -> list[str] | None:
@@ -1242,14 +1237,6 @@ _SPECS = {s.key: s for s in T.APPLICATION_ROWS}
 _FUZZY_LABELS = {spec.key: strip_numbering(norm(spec.label)) for spec in T.APPLICATION_ROWS
                  if spec.key not in T.BARE_ROW_LABELS}
 _GROUP_CUES = tuple(tuple(norm(c) for c in cues) for cues in T.APPLICATION_GROUPS.values())
-
-
-def _tname(table: str, row: str) -> str:
-    return table
-
-
-def _rname(table: str, row: str) -> str:
-    return row
 
 
 def read_stream(doc: Document, template: str | None) -> StreamResult:
