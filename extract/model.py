@@ -103,16 +103,22 @@ class Report:
         """Cells the extractor could not place or read: rules must not judge the agency on them."""
         out: set[tuple[str, str, str]] = set()
         for p in self.problems:
-            if p.kind not in BLOCKING_KINDS or (not p.table and p.kind != "ocr"):
-                continue
-            # "ocr": numbers a machine read from a picture, reported but never held against the agency;
-            # a problem about the whole 第二十条 group (its tables not found) covers every one of them
-            tables = (["applications", "review_litigation", *T.PROACTIVE_BY_KEY] if p.kind == "ocr"
-                      else list(T.PROACTIVE_BY_KEY) if p.table == PROACTIVE_GROUP else [p.table])
-            for table in tables:
-                rows = [p.row] if p.row and p.kind != "ocr" else _rows_of(table)
-                cols = [p.column] if p.column and p.kind != "ocr" else _columns_of(table, self.template)
-                out.update((table, row, c) for row in rows for c in cols)
+            out |= self.covered_by(p)
+        return out
+
+    def covered_by(self, p: Problem) -> set[tuple[str, str, str]]:
+        """The cells one problem keeps from the monitor (none unless it is a blocking one)."""
+        if p.kind not in BLOCKING_KINDS or (not p.table and p.kind != "ocr"):
+            return set()
+        # "ocr": numbers a machine read from a picture, reported but never held against the agency;
+        # a problem about the whole 第二十条 group (its tables not found) covers every one of them
+        tables = (["applications", "review_litigation", *T.PROACTIVE_BY_KEY] if p.kind == "ocr"
+                  else list(T.PROACTIVE_BY_KEY) if p.table == PROACTIVE_GROUP else [p.table])
+        out: set[tuple[str, str, str]] = set()
+        for table in tables:
+            rows = [p.row] if p.row and p.kind != "ocr" else _rows_of(table)
+            cols = [p.column] if p.column and p.kind != "ocr" else _columns_of(table, self.template)
+            out.update((table, row, c) for row in rows for c in cols)
         return out
 
     def cells(self):

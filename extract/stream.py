@@ -834,10 +834,9 @@ class StreamReader:
         places = self.grid_positions(tname, cols, toks)
         aligned = places is not None and not disordered and len(toks) == len(cols) and all(
             g[2] == hp and g[3] == 1 for g, (hp, _) in zip(places[1], places[0]))
-        if aligned:
-            pass  # each cell under its own header, in order: the order is the place (read below)
-        elif places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
-                                                       bool(disordered)):
+        # each cell under its own header, in order: the order is the place (read below, in order)
+        if not aligned and places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
+                                                                     bool(disordered)):
             return
         if disordered:
             for key in keys:

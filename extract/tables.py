@@ -49,8 +49,7 @@ def read_tables(doc: Document, report: Report) -> None:
     if report.template is None and res.template_votes.get("template", [""])[0]:
         report.template = res.template_votes["template"][0]
         report.problems = [p for p in report.problems if p.kind != "template_unknown"]
-    apply_stream(report, res)
-    _complete(report)
+    _complete(report, apply_stream(report, res))
 
 
 def _slot(report: Report, table: str, row: str) -> dict:
@@ -61,19 +60,22 @@ def _slot(report: Report, table: str, row: str) -> dict:
     return report.proactive.setdefault(table, {}).setdefault(row, {})
 
 
-def apply_stream(report: Report, res) -> None:
-    """The stream's reading into the report: every cell it placed, its problems, and for every
-    cell it left unread with a reason but no problem of its own (a row whose header is out of
-    order, a row label with no values) a problem saying so — unread must never look blank."""
+def apply_stream(report: Report, res) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """The stream's reading into the report: every cell it placed and its problems. Returns, for
+    the cells it left unread, why and where (a row whose header is out of order, a row label with
+    no values): ``_say_unread`` gives them as the problem of a cell that no problem covers yet."""
     from extract.digits import UNREAD
 
-    for (table, row, col), cell in res.cells.items():
+    unread: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for key, cell in res.cells.items():
         if cell.veto or cell.value is UNREAD:
+            unread[key] = (cell.reason, _where(res, cell))
             continue
+        table, row, col = key
         _slot(report, table, row)[col] = CellValue(cell.value, cell.raw, _where(res, cell))
     for kind, message, where, table, row, column, identity in res.problems:
         p = Problem(kind, message, where, table, row, column, identity)
-        cells = _covered(report, p)
+        cells = report.covered_by(p)
         read = {c for c in cells if report.cell(*c) is not None}
         if not read:
             report.problems.append(p)
@@ -83,40 +85,16 @@ def apply_stream(report: Report, res) -> None:
         report.problems.extend(Problem(kind, message, where, t, r, c, identity) for t, r, c in sorted(cells - read))
     if res.skipped:
         report.problems.append(Problem("too_long", res.skipped + "; its tables are not read", "document"))
-    covered = report.unreadable()
-    silent: dict[tuple[str, str, str, str], list[str]] = {}
-    for (t, r, c), cell in res.cells.items():
-        if (cell.value is UNREAD or cell.veto) and report.cell(t, r, c) is None and (t, r, c) not in covered:
-            silent.setdefault((t, r, cell.reason, _where(res, cell)), []).append(c)
-    for (t, r, reason, where), cols in silent.items():
-        full = set(cols) >= set(_columns_of_row(report, t))
-        for c in ([None] if full else cols):
-            report.problems.append(Problem("missing_cell", reason or "the cell could not be placed", where, t, r, c))
-
-
-def _covered(report: Report, p: Problem) -> set[tuple[str, str, str]]:
-    """The cells a blocking problem about one table keeps from the monitor."""
-    from extract.model import BLOCKING_KINDS, _columns_of, _rows_of
-
-    if p.kind not in BLOCKING_KINDS or not p.table or p.kind == "ocr" or p.table == PROACTIVE_GROUP:
-        return set()
-    rows = [p.row] if p.row else _rows_of(p.table)
-    cols = [p.column] if p.column else _columns_of(p.table, report.template)
-    return {(p.table, r, c) for r in rows for c in cols}
-
-
-def _columns_of_row(report: Report, table: str) -> list[str]:
-    from extract.model import _columns_of
-
-    return list(_columns_of(table, report.template))
+    return unread
 
 
 def _where(res, cell) -> str:
     return cell.where or (res.where_of(cell.offset) + cell.note if res.where_of and cell.offset >= 0 else cell.note)
 
 
-def _complete(report: Report) -> None:
-    """Lay out every canonical key of the template; record the ones the document lacks."""
+def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str]] | None = None) -> None:
+    """Lay out every canonical key of the template; record the ones the document lacks (with the
+    reader's ``reasons`` where it gave one)."""
     tpl = report.template or T.DEFAULT_TEMPLATE
     apps: dict = {}
     found_any = bool(report.applications) or any(p.table == "applications" for p in report.problems)
@@ -156,12 +134,13 @@ def _complete(report: Report) -> None:
         report.problems.append(Problem("missing_table", "the proactive-disclosure tables (二、第二十条) were not found",
                                        "tables", PROACTIVE_GROUP))
     report.proactive = pro
-    _say_unread(report)
+    _say_unread(report, reasons or {})
 
 
-def _say_unread(report: Report) -> None:
-    """Every canonical cell no reader placed (absent, not blank) is covered by a problem: a row of a
-    table that was found but not the row, a cell a row lacks. Unread must never look blank."""
+def _say_unread(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str]]) -> None:
+    """Every canonical cell no reader placed (absent, not blank) is covered by a problem: the
+    reader's reason where it gave one, else a row of a table that was found but not the row, or a
+    cell a row lacks. Unread must never look blank."""
     said = Report(template=report.template, problems=[p for p in report.problems if p.kind != "ocr"])
     unread = said.unreadable()  # "ocr" covers every cell of a scan; it says nothing of where a reader failed
     tables = [("applications", report.applications), ("review_litigation", report.review_litigation)]
@@ -169,6 +148,17 @@ def _say_unread(report: Report) -> None:
     for table, rows in tables:
         for row, cells in rows.items():
             absent = [c for c, cv in cells.items() if cv is None and (table, row, c) not in unread]
+            if not absent:
+                continue
+            told: dict[tuple[str, str], list[str]] = {}
+            for c in absent:
+                if (table, row, c) in reasons:
+                    told.setdefault(reasons[table, row, c], []).append(c)
+            for (reason, where), cols in told.items():
+                whole = len(cols) == len(cells)
+                report.problems.extend(Problem("missing_cell", reason or "the cell could not be placed", where, table,
+                                               row, None if whole else c) for c in (cols[:1] if whole else cols))
+            absent = [c for c in absent if (table, row, c) not in reasons]
             if not absent:
                 continue
             if len(absent) == len(cells):

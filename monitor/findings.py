@@ -72,9 +72,13 @@ def cell_label(table: str, row: str, col: str, template: str | None = None) -> s
         return f"表三“{row_label(row)}”{col_label(col)}"
     if table == "review_litigation":
         return f"表四“{T.REVIEW_GROUP_LABELS.get(row, row)}·{T.REVIEW_COLUMN_LABELS.get(col, col)}”"
+    return f"{item_label(table)}“{pro_row_label(row, template)}·{pro_col_label(table, col, template)}”"
+
+
+def item_label(table: str) -> str:
+    """A 第二十条 table as the report heads it: 第二十条第（一）项."""
     spec = T.PROACTIVE_BY_KEY.get(table)
-    item = f"第二十条第（{spec.item}）项" if spec else table
-    return f"{item}“{pro_row_label(row, template)}·{pro_col_label(table, col, template)}”"
+    return f"第二十条第（{spec.item}）项" if spec else table
 
 
 def fmt_num(x: Any) -> str:

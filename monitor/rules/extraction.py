@@ -24,7 +24,7 @@ from db.models import Document, ReportRow
 from monitor.catalogue import BY_ID, family_rules
 from monitor.config import MonitorConfig
 from extract import template as T
-from monitor.findings import Hit, cell_label, pro_row_label, row_label
+from monitor.findings import Hit, cell_label, item_label, pro_row_label, row_label
 from monitor.view import READABLE, SLOTS, AgencyInfo, View, blocking_problems
 
 RULES = family_rules("extraction")
@@ -49,8 +49,7 @@ def place(p: dict, template: str | None = None) -> str:
 
 
 def _table_name(table: str) -> str:
-    spec = T.PROACTIVE_BY_KEY.get(table)
-    return f"第二十条第（{spec.item}）项" if spec else _TABLE.get(table, table)
+    return item_label(table) if table in T.PROACTIVE_BY_KEY else _TABLE.get(table, table)
 
 
 def _row_name(table: str, row: str, template: str | None = None) -> str:
