@@ -11,7 +11,7 @@ the digits as written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
@@ -158,17 +158,19 @@ def readings(tokens: Sequence[NumToken], n: int) -> Iterator[tuple[Reading, tupl
         yield tuple(v), tuple(t), tuple(s)
 
 
-@dataclass
+@dataclass(slots=True)
 class Placement:
     """The outcome of fitting a row's tokens to its cells."""
 
     values: list  # per cell: a value, None (blank), or UNREAD
     texts: list[str]
     how: str  # "exact" (one token per cell) | "digits" (one cut) | "identity" (the identity chose) | "agree"
-    readings: list[Reading] = field(default_factory=list)  # the candidates, when more than one remained
+    # (empty tuples, not default factories: one Placement per row, most with nothing to list;
+    # they are replaced, never appended to)
+    readings: Sequence[Reading] = ()  # the candidates, when more than one remained
     reason: str = ""
-    sources: list = field(default_factory=list)  # per cell: the index of its token, or None
-    candidates: list = field(default_factory=list)  # every cut by the digit rules, when none was unique
+    sources: Sequence = ()  # per cell: the index of its token, or None
+    candidates: Sequence = ()  # every cut by the digit rules, when none was unique
     problem: str = ""  # the problem kind when not placed, where it is not the cut's (extra_cells)
 
 
@@ -265,12 +267,18 @@ def _as_written(tokens: Sequence[NumToken], signed: Sequence[bool] | None) -> Pl
     values: list = []
     texts: list[str] = []
     for j, t in enumerate(tokens):
-        if t.kind != "num" or not _valid(t.digits) or (
-                (t.sign == "-" or t.signed) and signed is not None and not signed[j]):
+        digits = t.digits
+        if t.kind != "num" or not (digits == "0" or (digits and digits[0] != "0")):  # _valid, inline
             return None
-        values.append(_value(t.digits, t.sign, t.frac))
-        texts.append(t.sign + t.digits + ("." + t.frac if t.frac else ""))
-    return Placement(values, texts, "exact", sources=list(range(len(tokens))))
+        if t.sign or t.frac or t.signed:
+            if (t.sign == "-" or t.signed) and signed is not None and not signed[j]:
+                return None
+            values.append(_value(digits, t.sign, t.frac))
+            texts.append(t.sign + digits + ("." + t.frac if t.frac else ""))
+        else:  # a plain count, as nearly every cell is
+            values.append(int(digits))
+            texts.append(digits)
+    return Placement(values, texts, "exact", (), "", list(range(len(tokens))))
 
 
 def _surplus(tokens: Sequence[NumToken], n: int, signed: Sequence[bool] | None) -> Placement:

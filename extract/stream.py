@@ -482,6 +482,7 @@ class StreamReader:
         self.group_row: tuple | None = None  # （六）其他处理 with values in a 2021 report
         self.anchored: set[tuple[str, str]] = set()  # every row whose label the text has
         self.open_rows: dict[str, tuple] = {}  # application rows with several cuts: (cuts, tokens, where)
+        self.gridded = False  # a header cell had a grid place (else no row can be placed by the grid)
 
     # -------------------------------------------------------------- problems and cells
     def problem(self, kind: str, message: str, where: str, table: str | None = None, row: str | None = None,
@@ -682,6 +683,8 @@ class StreamReader:
     def place_header(self, heads: dict[str, tuple | None], col: str, s: int) -> None:
         g = self.grid_of(self.run.origin(s)) if self.run is not None else None
         at = (g[0], g[2], g[3]) if g is not None and g[2] is not None else None
+        if at is not None:
+            self.gridded = True
         if col in heads and heads[col] != at:
             at = None
         heads[col] = at
@@ -703,31 +706,12 @@ class StreamReader:
                 return None  # a heading in this template (（六）其他处理 in 2021): its numbers are a subtotal
             return list(T.APPLICANT_COLUMNS)
         spec = T.PROACTIVE_BY_KEY[table]
-        return [k for k, _ in self.pcolumns(spec)[0]]
+        return list(self.pcolumns(spec)[1])
 
-    def pcolumns(self, spec: T.ProactiveTable) -> tuple[tuple, str]:
-        """The proactive table's columns (from its header where it has one) and why not, if not."""
-        tpls = list(spec.columns)
-        def has(t: str, targets) -> bool:
-            return any(tk == t and any(ck == col for ck, _ in spec.columns[t]) for tk, col in targets)
-
-        heard = [targets for targets, _ in self.pheader if any(has(t, targets) for t in tpls)]
-        fits = [t for t in tpls if all(has(t, targets) for targets in heard)]
-        if not heard:
-            tpl = self.template if self.template in spec.columns else (tpls[0] if len(tpls) == 1 else None)
-            if tpl is None:
-                return (), "the table's header is missing and the template unknown"
-            return spec.columns[tpl], ""
-        if not fits:
-            return (), "the header mixes the two templates' columns"
-        tpl = self.template if self.template in fits else (fits[0] if len(fits) == 1 else None)
-        if tpl is None:
-            return (), "the header fits both templates' columns"
-        cols = spec.columns[tpl]
-        order = [next(i for i, (k, _) in enumerate(cols) if (tpl, k) in targets) for targets in heard]
-        if any(b <= a for a, b in pairwise(order)):
-            return (), "the header lists the columns in an order other than the template's"
-        return cols, ""
+    def pcolumns(self, spec: T.ProactiveTable) -> tuple[tuple, tuple[str, ...], str]:
+        """The proactive table's columns (from its header where it has one), their keys, and why
+        not, if not."""
+        return _pcolumns(spec.key, tuple(targets for targets, _ in self.pheader), self.template)
 
     def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
@@ -738,18 +722,18 @@ class StreamReader:
                 if row in T.GROUP_ROWS.values():
                     self.group_row = (target, values, run)  # a row of the other template, if its sub-rows never come
                 return  # a subtotal under a heading: not a canonical row of this template
-            cols = list(T.APPLICANT_COLUMNS)
+            cols = T.APPLICANT_COLUMNS
             bad = self.applicant_header_problem()
             tname, rname = "applications", row
-            ident = T.row_identity("applications")
+            ident = _row_identity("applications")
         else:
             spec_p = T.PROACTIVE_BY_KEY[table]
-            pcols, why = self.pcolumns(spec_p)
+            pcols, keys, why = self.pcolumns(spec_p)
             self.ptpl = next((t for t, c in spec_p.columns.items() if c is pcols), None)
-            cols = [k for k, _ in pcols] or [k for k, _ in next(iter(spec_p.columns.values()))]
+            cols = keys or _first_column_keys(table)
             bad = why
             tname, rname = table, row
-            ident = T.row_identity(table)
+            ident = _row_identity(table)
         if bad and not (table == "applications" and self.full_agrid()):
             self.unread(tname, rname, cols, bad, where)
             return
@@ -767,7 +751,7 @@ class StreamReader:
         self.review_done = True
         self.table = "done"
         where = self.where_of(values.tokens[0].start)
-        cols = [f"{g}.{c}" for g in T.REVIEW_GROUPS for c in T.REVIEW_COLUMNS]
+        cols = _REVIEW_CELLS
         groups = self.rheader_groups
         n = len(T.REVIEW_COLUMNS)
         cyc = self.rheader_cols
@@ -778,14 +762,14 @@ class StreamReader:
                 self.unread("review_litigation", g, T.REVIEW_COLUMNS,
                             "the review/litigation header is not in the template's order", where)
             return
-        self.place_row("review_litigation", None, cols, values, T.row_identity("review_litigation"), where)
+        self.place_row("review_litigation", None, cols, values, _row_identity("review_litigation"), where)
 
     def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str,
                   disordered: str = "") -> None:
         """Place a row's values in its cells. ``disordered``: why the values cannot be placed in
         the template's order (the header reorders the columns); only grid places can place them."""
         toks = values.tokens
-        keys = [(tname, rname, c) if rname else (tname, c.split(".")[0], c.split(".")[1]) for c in cols]
+        keys = _row_keys(tname, rname, tuple(cols))
         if values.last:
             sure = self.before_the_cut(toks, cols)
             if sure:
@@ -813,7 +797,15 @@ class StreamReader:
             self.problem("missing_cell", f"the values {' '.join(t.raw for t in toks)!r} run on into text that is "
                          "no label of the template; where the row ends is unknown", where, tname, rname)
             return
-        if any(t.damaged for t in toks):
+        damaged = empty = negative = False  # one pass over the row for what the steps below ask
+        for t in toks:
+            if t.damaged:
+                damaged = True
+            elif t.kind == "null":
+                empty = empty or not t.raw
+            elif t.sign == "-" or t.signed:
+                negative = True
+        if damaged:
             for key in keys:
                 self.res.cells[key] = Cell(UNREAD, "", where, "an undecodable byte touches a value", veto=True)
             self.problem("damaged", "an undecodable byte touches a value of this row; the row is left unread",
@@ -830,7 +822,8 @@ class StreamReader:
             return
         if rname is not None:
             self.rows[(tname, rname)] = [t.raw for t in toks]
-        toks = self.own_row(toks)
+        if empty:
+            toks = self.own_row(toks)
         places = self.grid_positions(tname, cols, toks)
         aligned = places is not None and not disordered and len(toks) == len(cols) and all(
             g[2] == hp and g[3] == 1 for g, (hp, _) in zip(places[1], places[0]))
@@ -844,7 +837,7 @@ class StreamReader:
             self.problem("missing_cell", f"{disordered}, and the row's cells cannot be located under it; the row is "
                          "left unread", where, tname, rname)
             return
-        toks, why = (toks, "") if aligned else _fit_blank_cells(toks, len(cols))
+        toks, why = (toks, "") if aligned or not empty else _fit_blank_cells(toks, len(cols))
         if why:
             for key in keys:
                 self.set_unread(key, why, where)
@@ -860,11 +853,13 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         names, signed = _column_names(tuple(cols))
-        if len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) and self.table_cells(toks):
+        if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
+                and self.table_cells(toks):
             signed = None  # one table cell per column: "-3" is what the cell says, not a cut to choose
-        if sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
-            self.short_rows += 1
-        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname), names, careful=self.careful)
+        if len(toks) < len(cols) and sum(len(t.digits) if t.kind == "num" else 1 for t in toks) < len(cols):
+            self.short_rows += 1  # (every number has a digit: as many tokens as cells are never short)
+        pl: Placement = place(toks, len(cols), ident, signed, self.hints(tname, rname) if self.stated else (), names,
+                              careful=self.careful)
         if pl.candidates and tname == "applications":
             self.open_rows[rname] = (pl.candidates, toks, where)
         joined: list[str] = []
@@ -885,8 +880,17 @@ class StreamReader:
                          + (f"; possible readings: {readings}" if readings else ""), where, tname, rname)
             return
         exact = pl.how == "exact"
+        cells = self.res.cells
+        # a count as counts are written (no unit, no decimal part, not an amount): stored here, not by put()
+        amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
         for key, col, v, txt, src in zip(keys, cols, pl.values, pl.texts, pl.sources):
             ccol = key[2]
+            if exact and type(v) is int:
+                tok = toks[src]
+                if not tok.unit and ccol not in amounts:
+                    # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
+                    cells[key] = Cell(v, txt, "", "", False, "exact", tok.start, "")
+                    continue
             if v is UNREAD:
                 self.set_unread(key, f"{pl.reason}: this cell differs between them", where)
                 continue
@@ -978,6 +982,8 @@ class StreamReader:
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
         """((grid column, span) of each column's header, grid place of each value) when the row's
         values are cells of one row of the table whose header gave every column a place; else None."""
+        if not self.gridded:
+            return None  # no header had a place in a grid
         heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
                  else [self.pgrid.get((self.ptpl, c)) for c in cols])
         if any(h is None for h in heads) or len({h[0] for h in heads}) != 1:
@@ -1137,6 +1143,16 @@ class StreamReader:
         return ""
 
 
+_row_identity = lru_cache(maxsize=None)(T.row_identity)  # one function per table, not one per row
+_REVIEW_CELLS = tuple(f"{g}.{c}" for g in T.REVIEW_GROUPS for c in T.REVIEW_COLUMNS)
+
+
+@lru_cache(maxsize=256)
+def _row_keys(table: str, row: str | None, cols: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """The canonical keys of a row's cells (a review cell's column names its group: 复议.维持)."""
+    return tuple((table, row, c) if row else (table, c.split(".")[0], c.split(".")[1]) for c in cols)
+
+
 _MONEY_COLUMNS = frozenset(c for spec in T.PROACTIVE_TABLES for c in spec.money_columns)
 _TOTAL_BLANK = ("the 总计 cell is blank while other cells hold numbers: the blank cells may have been moved to the "
                 "end of the row")
@@ -1205,6 +1221,47 @@ def _column_names(cols: tuple[str, ...]) -> tuple[list[str], list[bool]]:
     return names, [n in T.SIGNED_COLUMNS for n in names]
 
 
+@lru_cache(maxsize=64)
+def _first_column_keys(table: str) -> tuple[str, ...]:
+    """The keys of a proactive table's first template's columns (where its header fits none)."""
+    return tuple(k for k, _ in next(iter(T.PROACTIVE_BY_KEY[table].columns.values())))
+
+
+@lru_cache(maxsize=512)
+def _pcolumns(table: str, header: tuple, template: str | None) -> tuple[tuple, tuple[str, ...], str]:
+    """The proactive table's columns given the column targets its header named, in order (and
+    the report's template): (columns, their keys, why they cannot be read, if not). Cached: every
+    row of a table asks it of the same header."""
+    spec = T.PROACTIVE_BY_KEY[table]
+    cols, why = _pcolumns_of(spec, header, template)
+    return cols, tuple(k for k, _ in cols), why
+
+
+def _pcolumns_of(spec: T.ProactiveTable, header: tuple, template: str | None) -> tuple[tuple, str]:
+    """``_pcolumns`` without the keys: the columns, or () and why not."""
+    tpls = list(spec.columns)
+    def has(t: str, targets) -> bool:
+        return any(tk == t and any(ck == col for ck, _ in spec.columns[t]) for tk, col in targets)
+
+    heard = [targets for targets in header if any(has(t, targets) for t in tpls)]
+    fits = [t for t in tpls if all(has(t, targets) for targets in heard)]
+    if not heard:
+        tpl = template if template in spec.columns else (tpls[0] if len(tpls) == 1 else None)
+        if tpl is None:
+            return (), "the table's header is missing and the template unknown"
+        return spec.columns[tpl], ""
+    if not fits:
+        return (), "the header mixes the two templates' columns"
+    tpl = template if template in fits else (fits[0] if len(fits) == 1 else None)
+    if tpl is None:
+        return (), "the header fits both templates' columns"
+    cols = spec.columns[tpl]
+    order = [next(i for i, (k, _) in enumerate(cols) if (tpl, k) in targets) for targets in heard]
+    if any(b <= a for a, b in pairwise(order)):
+        return (), "the header lists the columns in an order other than the template's"
+    return cols, ""
+
+
 @lru_cache(maxsize=256)
 def _applicant_header_problem(aheader: tuple[str, ...]) -> str:
     """Why the applicant header's columns cannot be read in the template's order, or ""; cached:
@@ -1253,7 +1310,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     def where_of(offset: int) -> str:
         if not starts:
             return f"char {offset}"
-        i = piece(offset)
+        i = max(0, bisect_right(starts, offset) - 1)  # piece(offset) inline: asked of every cell
         base = wheres[i]
         if not is_cell[i] and base.startswith("line"):  # a paragraph is one line of the text
             return f"{base} char {offset - starts[i] + 1}"

@@ -67,12 +67,18 @@ def apply_stream(report: Report, res) -> dict[tuple[str, str, str], tuple[str, s
     from extract.digits import UNREAD
 
     unread: dict[tuple[str, str, str], tuple[str, str]] = {}
+    where_of = res.where_of
+    at = slot = None  # the row last written to: a row's cells come one after another
     for key, cell in res.cells.items():
         if cell.veto or cell.value is UNREAD:
             unread[key] = (cell.reason, _where(res, cell))
             continue
         table, row, col = key
-        _slot(report, table, row)[col] = CellValue(cell.value, cell.raw, _where(res, cell))
+        if at != (table, row):
+            at, slot = (table, row), _slot(report, table, row)
+        # _where(res, cell), inline: once per cell of the report
+        where = cell.where or (where_of(cell.offset) + cell.note if where_of and cell.offset >= 0 else cell.note)
+        slot[col] = CellValue(cell.value, cell.raw, where)
     for kind, message, where, table, row, column, identity in res.problems:
         p = Problem(kind, message, where, table, row, column, identity)
         cells = report.covered_by(p)
