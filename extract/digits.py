@@ -39,7 +39,7 @@ class NumToken:
     kind: str = "num"  # num | null (a dash or 无: a blank cell) | text (a value written in words: 减3)
     raw: str = ""
     damaged: bool = False  # touches an undecodable byte
-    where: str = ""
+    where: int = 0  # the table cell it stands in (extract.stream's cell id), 0 outside the tables
     glued_after: bool = False  # the next token follows with nothing between
     signed: bool = False  # written with a sign word (减3): a change, never a count
 

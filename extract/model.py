@@ -12,7 +12,7 @@ from extract import template as T
 Value = int | Decimal | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per cell of every report read: slots make it cheaper
 class CellValue:
     value: Value
     raw: str
@@ -53,7 +53,7 @@ PROACTIVE_GROUP = "proactive"
 IDENTITY_KINDS = frozenset({"split_by_identity"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     """Something the extractor could not read with certainty — never an agency error."""
 
@@ -66,7 +66,7 @@ class Problem:
     identity: str | None = None  # split_by_identity: the rule whose identity chose the cut (R2, R3, R1, R4)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        return {k: v for k in self.__slots__ if (v := getattr(self, k)) not in (None, "")}
 
 
 @dataclass

@@ -243,7 +243,7 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok],
 
 
 # ------------------------------------------------------------------------------- the runs
-@dataclass
+@dataclass(slots=True)
 class LabelRun:
     text: str  # label text without white space or pipes
     starts: list[int]  # where each label token begins in ``text``
@@ -256,7 +256,7 @@ class LabelRun:
         return self.origins[k] + (i - self.starts[k]) if self.origins else 0
 
 
-@dataclass
+@dataclass(slots=True)
 class ValueRun:
     tokens: list[NumToken]
     last: bool = False  # nothing but separators follows: the text may have been cut inside it
@@ -337,7 +337,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             continue
         if t.kind == "num":
             cell_id = cell_of(t.start)
-            if cell_id is not None and cell_id[0] == "l":
+            if cell_id < 0:
                 # a number inside a label cell (2其他法律…, a year) is part of the label, never a value
                 flush_val()
                 pending_lab.append(_Tok("lab", t.text, t.start, t.end, t.before, t.after))
@@ -361,16 +361,17 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             if j > 0 and items[j - 1] is not None and items[j - 1].kind == "lab" and t.before == "" \
                     and items[j - 1].text.endswith("\ufffd"):
                 tok.damaged = True
-            if pending_val and cell_id is not None and pending_val[-1].where == cell_id:
+            if cell_id and pending_val and pending_val[-1].where == cell_id:
                 # two numbers in one table cell ("1 7"): one cell whose number is unknown
                 prev = pending_val.pop()
                 pending_val.append(NumToken("", start=prev.start, end=tok.end, kind="text",
                                             raw=f"{prev.raw} {tok.raw}", atomic=True, where=cell_id))
             else:
-                tok.where = cell_id or ""
-                if cell_id is not None:
+                tok.where = cell_id
+                if cell_id:
                     tok.atomic = True
-                flush_lab()
+                if pending_lab:
+                    flush_lab()
                 pending_val.append(tok)
             j += 1
             if j < m and items[j] is None:
@@ -386,7 +387,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             nt = _num(num)
             pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
                                         start=t.start, end=num.end, raw=text + num.text, atomic=True,
-                                        signed=True, where=cell_of(t.start) or ""))
+                                        signed=True, where=cell_of(t.start)))
             if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
                     and _UNIT_RE.match(items[j + 2].text):
                 u = _UNIT_RE.match(items[j + 2].text).group()
@@ -400,17 +401,17 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
         if text == BLANK_CELL:
             flush_lab()
             pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw="", atomic=True,
-                                        where=cell_of(t.start) or ""))
+                                        where=cell_of(t.start)))
             j += 1
             continue
         if text in _NULLS and t.before != "" and t.after != "":
             flush_lab()
             pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
-                                        where=cell_of(t.start) or ""))
+                                        where=cell_of(t.start)))
             j += 1
             continue
         cid = cell_of(t.start)
-        if cid is not None and cid.startswith("v"):
+        if cid > 0:
             # text in a cell where the row's values are (147①, 约5, 不详): part of that cell's one
             # value, which is then not a number — never a label that would end the row's values
             if pending_val and pending_val[-1].where == cid:
@@ -423,7 +424,8 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                                             where=cid))
             j += 1
             continue
-        flush_val()
+        if pending_val:
+            flush_val()
         pending_lab.append(t)
         j += 1
     flush_lab()
@@ -440,15 +442,19 @@ def _num(t: _Tok) -> NumToken:
     """The number token of a ``num`` token. One per number of the text, so built positionally: a
     keyword call costs twice as much."""
     s = t.text
+    after = t.after
+    if s.isdigit():  # a plain count (the regex gave ASCII digits only): nearly every number
+        return NumToken(s, "", "", "", t.before == "|" and (after == "|" or after == "$"), t.start, t.end, "num", s,
+                        False, 0, after == "") if len(s) <= MAX_NUMBER_DIGITS else \
+            NumToken("", "", "", "", True, t.start, t.end, "text", s, False, 0, after == "")
     sign = s[0] if s[0] in "+-" else ""
     body = s[1:] if sign else s
     digits, _, frac = body.replace(",", "").partition(".")
-    after = t.after
     if len(digits) + len(frac) > MAX_NUMBER_DIGITS:  # no cell holds such a number: a value that is not one
-        return NumToken("", "", "", "", True, t.start, t.end, "text", s, False, "", after == "")
+        return NumToken("", "", "", "", True, t.start, t.end, "text", s, False, 0, after == "")
     return NumToken(digits, sign, frac, "",  # digits, sign, decimal part, unit
                     t.before == "|" and (after == "|" or after == "$"),  # atomic: a cell of its own
-                    t.start, t.end, "num", s, False, "",  # start, end, kind, raw, damaged, where
+                    t.start, t.end, "num", s, False, 0,  # start, end, kind, raw, damaged, where
                     after == "")  # glued_after
 
 
@@ -1320,13 +1326,13 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     def grid_of(offset: int) -> tuple | None:
         return grids[piece(offset)] if starts else None
 
-    def cell_of(offset: int) -> str | None:
-        """The table cell at ``offset`` ("v…" among a row's values, "l…" among its labels) or None."""
-        if not starts:
-            return None
-        i = max(0, bisect_right(starts, offset) - 1)  # piece(offset) inline: asked of every number token
-        kind = is_cell[i]
-        return None if not kind else (f"v{i}" if kind == VALUE_CELL else f"l{i}")
+    # each piece's cell id: n > 0 the value cell n - 1, n < 0 the label cell -n - 1, 0 no table cell
+    ids = [0 if not kind else (i + 1 if kind == VALUE_CELL else -i - 1) for i, kind in enumerate(is_cell)]
+
+    def cell_of(offset: int) -> int:
+        """The id of the table cell at ``offset`` (> 0 among a row's values, < 0 among its labels),
+        or 0 outside the tables: an int, as every number token asks it."""
+        return ids[max(0, bisect_right(starts, offset) - 1)] if starts else 0
 
     # the tables lie between the first table cue and the narrative section after the last one:
     # tokenizing only that stretch keeps the narrative's thousands of words out of the stream

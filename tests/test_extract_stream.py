@@ -206,7 +206,7 @@ def test_a_numbered_heading_on_its_own_line_is_not_a_value() -> None:
     from extract.stream import LabelRun, ValueRun, runs, tokenize
 
     text = "\t行政事业性收费\n\t0\n\n\n3、 收到和处理政府信息公开申请情况\n\t申请人情况\n".translate(MAP)
-    items = runs(tokenize(text)[0], lambda offset: None)
+    items = runs(tokenize(text)[0], lambda offset: 0)
     values = [[t.raw for t in it.tokens] for it in items if isinstance(it, ValueRun)]
     assert values == [["0"]]
     assert any(isinstance(it, LabelRun) and it.text.startswith("3.收到和处理") for it in items)
