@@ -270,41 +270,54 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
     out: list[LabelRun | ValueRun] = []
     n = len(toks)
     i = 0
-    # pass 1: reclassify numbers that are parts of labels, and peel ordinals off digit runs
+    # pass 1: reclassify numbers that are parts of labels, and peel ordinals off digit runs. Only a
+    # number glued to its neighbour (nothing between) and the token after it can be touched by
+    # these rules: every other token is taken as it is, a slice at a time
     items: list[_Tok] = []
-    while i < n:
-        t = toks[i]
-        nxt = toks[i + 1] if i + 1 < n else None
-        prv = items[-1] if items else None
-        if t.kind == "num":
-            glued_next = nxt is not None and nxt.kind == "lab" and t.after == ""
-            glued_prev = prv is not None and prv.kind == "lab" and t.before == ""
-            if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
-                t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
-            elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
-                  and i + 2 < n and toks[i + 2].kind == "lab" and t.text.isdigit() and len(t.text) <= 2):
-                # a numbered heading on its own line (3、 收到和处理…): the number is the heading's
-                toks[i + 1] = _Tok("lab", t.text + nxt.text, t.start, nxt.end, t.before, nxt.after)
+    glued = [k for k, t in enumerate(toks) if t.kind == "num" and (t.before == "" or t.after == "")]
+    touched = set(glued)
+    for g in glued:
+        if g < i:
+            continue  # read already, with the glued number before it
+        items.extend(toks[i:g])
+        i = g
+        upto = g + 1  # the rules below look at a glued number and the token after it
+        while i < n and i <= upto:
+            if i in touched:
+                upto = i + 1
+            t = toks[i]
+            nxt = toks[i + 1] if i + 1 < n else None
+            prv = items[-1] if items else None
+            if t.kind == "num":
+                glued_next = nxt is not None and nxt.kind == "lab" and t.after == ""
+                glued_prev = prv is not None and prv.kind == "lab" and t.before == ""
+                if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
+                    t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
+                elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
+                      and i + 2 < n and toks[i + 2].kind == "lab" and t.text.isdigit() and len(t.text) <= 2):
+                    # a numbered heading on its own line (3、 收到和处理…): the number is the heading's
+                    toks[i + 1] = _Tok("lab", t.text + nxt.text, t.start, nxt.end, t.before, nxt.after)
+                    i += 1
+                    continue
+                elif (glued_next and len(nxt.text) >= 2 and nxt.text[0] in ".、" and not nxt.text[1].isdigit()
+                      and "." not in t.text and t.text[-1] in "123456789" and t.text[0] not in "+-"):
+                    # 00000002.其他…: the last digit is the next row's ordinal
+                    head = t.text[:-1]
+                    if head:
+                        items.append(_Tok("num", head, t.start, t.end - 1, t.before, ""))
+                    toks[i + 1] = _Tok("lab", t.text[-1] + nxt.text, t.end - 1, nxt.end, "" if head else t.before, nxt.after)
+                    i += 1
+                    continue
+            if t.kind == "lab" and items and items[-1].kind == "lab" and t.before == "":
+                # two labels in a row (a number became a label): one label
+                last = items[-1]
+                items[-1] = _Tok("lab", last.text + ("" if t.before == "" else " ") + t.text, last.start, t.end,
+                                 last.before, t.after)
                 i += 1
                 continue
-            elif (glued_next and len(nxt.text) >= 2 and nxt.text[0] in ".、" and not nxt.text[1].isdigit()
-                  and "." not in t.text and t.text[-1] in "123456789" and t.text[0] not in "+-"):
-                # 00000002.其他…: the last digit is the next row's ordinal
-                head = t.text[:-1]
-                if head:
-                    items.append(_Tok("num", head, t.start, t.end - 1, t.before, ""))
-                toks[i + 1] = _Tok("lab", t.text[-1] + nxt.text, t.end - 1, nxt.end, "" if head else t.before, nxt.after)
-                i += 1
-                continue
-        if t.kind == "lab" and items and items[-1].kind == "lab" and t.before == "":
-            # two labels in a row (a number became a label): one label
-            last = items[-1]
-            items[-1] = _Tok("lab", last.text + ("" if t.before == "" else " ") + t.text, last.start, t.end,
-                             last.before, t.after)
+            items.append(t)
             i += 1
-            continue
-        items.append(t)
-        i += 1
+    items.extend(toks[i:])
 
     # pass 2: number tokens with their units and sign words; label runs
     pending_lab: list[_Tok] = []
