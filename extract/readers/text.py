@@ -9,6 +9,8 @@ from extract.document import Document, Paragraph, Table, TCell
 
 #: A row with more cells than this is not a table row.
 MAX_CELLS = 256
+#: "1", "2", …: a cell's number in its location, formatted once (a tab row has at most MAX_CELLS + 1 cells)
+_NUMBERS = [str(k) for k in range(MAX_CELLS + 2)]
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -68,7 +70,7 @@ def read_text(text: str) -> Document:
         if "\t" in line:
             cells = line.split("\t")
             at = f"line {lineno} cell "  # once per line, not per cell
-            pending_tab.append([TCell(c.strip(), at + str(k)) for k, c in enumerate(cells, 1)])
+            pending_tab.append([TCell(c.strip(), at + _NUMBERS[k]) for k, c in enumerate(cells, 1)])
             i += 1
             continue
         if stripped:
