@@ -584,23 +584,10 @@ class StreamReader:
             self.empty_row(target, run, s)
             return
         before_start = max((pe for ps, pe, _ in events if pe <= s), default=0)
-        prefix = run.text[before_start:s]
-        suffix = run.text[e:]
-        if self.grid_of(run.origin(s)) is not None:
-            # in a table the row's label ends with its cell: headings merged into that cell after
-            # it (a PDF's vertically merged group labels: 4.保护第三方合法权益理结果（三）不予公开)
-            # name no row of their own, so only what is not the grammar's counts as noise
-            kept, at = [], e
-            for ps, pe, _ in events:
-                if ps >= e:
-                    kept.append(run.text[at:ps])
-                    at = pe
-            kept.append(run.text[at:])
-            suffix = "".join(NUMBERING.sub("", k) for k in kept)
-        noise_before = [ch for ch in leftover(prefix) if ch not in ev.head]
-        noise_after = [ch for ch in leftover(suffix) if ch not in ev.tail]
-        if (run.damaged and "\ufffd" in run.text[before_start:]) or len(noise_before) > MAX_NOISE \
-                or NUMBERING.search(suffix) or len(noise_after) > MAX_NOISE:
+        in_grid = self.grid_of(run.origin(s)) is not None
+        if (run.damaged and "\ufffd" in run.text[before_start:]) \
+                or (_not_a_row_label if len(run.text) <= 256 else _not_a_row_label.__wrapped__)(
+                    run.text, before_start, s, e, ev.head, ev.tail, in_grid):  # (a long run, narrative, is not kept)
             # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
             self.empty_row(target, run, s, note=f"the label {run.text[before_start:]!r} is not a row label")
             return
@@ -1230,6 +1217,29 @@ def _closest_row(text: str, template: str) -> str | None:
     if len(scored) > 1 and scored[0][0] >= FUZZY_MIN and scored[0][0] - scored[1][0] >= FUZZY_MARGIN:
         return scored[0][1]
     return None
+
+
+@lru_cache(maxsize=8192)
+def _not_a_row_label(text: str, before_start: int, s: int, e: int, head: str, tail: str, in_grid: bool) -> bool:
+    """Whether the phrase at ``text[s:e]`` stands amid too much else to be the row's label: more
+    than MAX_NOISE characters that are not the grammar's around it, or numbering after it.
+    ``in_grid``: the label is a table cell, so headings merged into that cell after it (a PDF's
+    vertically merged group labels: 4.保护第三方合法权益理结果（三）不予公开) name no row of their
+    own, and only what is not the grammar's counts as noise. Cached: the same few labels recur in
+    every report."""
+    prefix = text[before_start:s]
+    suffix = text[e:]
+    if in_grid:
+        kept, at = [], e
+        for ps, pe, _ in scan(text):
+            if ps >= e:
+                kept.append(text[at:ps])
+                at = pe
+        kept.append(text[at:])
+        suffix = "".join(NUMBERING.sub("", k) for k in kept)
+    noise_before = [ch for ch in leftover(prefix) if ch not in head]
+    noise_after = [ch for ch in leftover(suffix) if ch not in tail]
+    return len(noise_before) > MAX_NOISE or bool(NUMBERING.search(suffix)) or len(noise_after) > MAX_NOISE
 
 
 @lru_cache(maxsize=64)
