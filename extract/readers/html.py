@@ -4,7 +4,6 @@ with no table inside) are data; everything else is narrative."""
 from __future__ import annotations
 
 import re
-from itertools import islice
 
 import lxml.etree
 
@@ -51,6 +50,10 @@ def _lines(el: lxml.etree._Element, breaks: frozenset | set = _BLOCK) -> list[st
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
+    if not len(td):
+        # only text inside (6 cells in 10 of the example report pages): that text is the whole
+        # content, without a serialisation, and no element inside can break it into two numbers
+        return " ".join((td.text or "").split())
     # serialised by libxml2 in one call: the hot path of a table-heavy page
     text = " ".join(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
     if not _TWO_DIGITS.search(text):
@@ -58,17 +61,31 @@ def _cell_text(td: lxml.etree._Element) -> str:
     # a line break (<br>, one <p> per line) or a <sup> footnote mark separates what it splits:
     # "1<br>7" shows two numbers, not 17. One block wrapping the whole cell (<p><span>12</span></p>,
     # as CMS editors write every cell) splits nothing.
-    breaks = list(islice(td.iter(*_CELL_BREAKS), 2))
+    breaks = _first_breaks(td)
     if not breaks or (len(breaks) == 1 and breaks[0].tag in _WRAPPERS and not (td.text or "").strip()
                       and not (breaks[0].tail or "").strip()):
         return text
     return " ".join(" ".join(_lines(td, _CELL_BREAK_SET)).split())
 
 
+def _first_breaks(td: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The first two elements inside ``td`` that break a line, in document order. A plain walk:
+    ``td.iter(*tags)`` builds a tag matcher per call, which costs more than the walk of a cell."""
+    found = []
+    for e in td.iterdescendants():
+        if e.tag in _CELL_BREAK_TAGS:
+            found.append(e)
+            if len(found) == 2:
+                break
+    return found
+
+
 _TWO_DIGITS = re.compile(r"\d.*\d")
-_CELL_BREAKS = ("br", "p", "div", "li", "sup", "sub")
+_CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
-_CELL_BREAK_SET = _BLOCK | {"sup", "sub"}
+_CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
+_CELL_TAGS = frozenset(("td", "th"))
+_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
 
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
@@ -77,24 +94,25 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
     # column after it); a new cell jumps over a whole span at once, so a page of rowspans costs
     # time and memory in proportion to its cells (times the colspan cap), not to its grid
     busy: dict[int, tuple[int, int]] = {}
-    trs = t.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
-    for r, tr in enumerate(trs):
+    for r, tr in enumerate(_ROWS(t)):
         row: list[TCell] = []
         c = 0
         at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
-        for td in tr.iterchildren("td", "th"):
+        for td in tr:  # filtered here: iterchildren("td", "th") builds a tag matcher per row
+            if td.tag not in _CELL_TAGS:
+                continue
             while c in busy:
                 until, after = busy[c]
                 if until < r:
                     del busy[c]
                     break
                 c = after
-            rs = cs = 1
+            cs = 1
             if td.attrib:  # most cells have no attribute at all: no span to look up
                 rs, cs = _span(td.get("rowspan"), 200), _span(td.get("colspan"), 50)
-            if rs > 1:
-                for dc in range(cs):
-                    busy[c + dc] = (r + rs - 1, c + cs)
+                if rs > 1:
+                    for dc in range(cs):
+                        busy[c + dc] = (r + rs - 1, c + cs)
             # positional: a keyword call costs twice as much, once per cell of the page
             row.append(TCell(_cell_text(td), at + str(c + 1), c, cs))  # col, colspan
             c += cs
