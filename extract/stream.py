@@ -82,13 +82,16 @@ class StreamResult:
 LABEL_CELL, VALUE_CELL = 1, 2
 
 
-def flatten(doc: Document, grids: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
+def flatten(doc: Document, grids: list | None = None,
+            plain: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
     """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
     Returns the text, the start offset of every piece, its location, and what it is: 0 a
     paragraph, ``LABEL_CELL`` a table cell among a row's labels, ``VALUE_CELL`` one after them.
     ``grids``, when given, receives per piece where a cell stands in its table (table, row
     number, grid column, columns spanned; the grid column is None unless the layout defines a
-    grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph."""
+    grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
+    receives the value cells whose one token is known without the tokenizer: (start, end, cell
+    id, blank) for a cell of ASCII digits only or an empty one (``tokenize`` takes them as made)."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
@@ -120,8 +123,13 @@ def flatten(doc: Document, grids: list | None = None) -> tuple[str, list[int], l
                     wheres.append(cell.where)
                     is_cell.append(VALUE_CELL if i > last else LABEL_CELL)
                     text = cell.text
-                    if i > last and not text.strip():
-                        text = BLANK_CELL  # an empty cell where the row's values are: a blank value
+                    if i > last:
+                        if not text.strip():
+                            text = BLANK_CELL  # an empty cell where the row's values are: a blank value
+                            if plain is not None:
+                                plain.append((pos, pos + 1, len(starts), True))
+                        elif plain is not None and text.isdigit() and text.isascii() and len(text) <= MAX_NUMBER_DIGITS:
+                            plain.append((pos, pos + len(text), len(starts), False))
                     parts.append(text + " | ")
                     pos += len(text) + 3
                 parts.append("\n")
@@ -167,6 +175,7 @@ class _Tok:
     end: int
     before: str = ""  # "" glued, " " spaces, "|" a strong separator (pipe, tab, line)
     after: str = ""
+    made: NumToken | None = None  # a value cell's token as runs() would make it (a plain cell: see tokenize)
 
 
 def _sep_kind(s: str) -> str:
@@ -206,18 +215,58 @@ def table_region(text: str) -> tuple[int, int]:
     return lo, (end.start() + 1 if end else len(text))
 
 
-def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok], bool]:
+def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[list[_Tok], bool]:
     """Label and number tokens of the mapped text (of ``text[lo:hi]``), each knowing what
     separates it from its neighbours. Returns (tokens, complete) — complete is False when the
     token bound was hit.
 
-    One ``findall`` over the text (strings only, no match objects: this is the reader's inner
-    loop); offsets follow from the lengths, as the matches tile the text."""
+    ``plain``: value cells whose one token is known without reading them (``flatten``): a cell of
+    ASCII digits is one number, an empty one the blank cell, each between the separators of the
+    table (" | "). They are taken as made, with the number token ``runs`` would make of them; the
+    text between them is read by one ``findall`` per stretch (strings only, no match objects:
+    this is the reader's inner loop; offsets follow from the lengths, as the matches tile the
+    text). A cell within three characters of the stretch's ends is read, not taken, so every
+    token taken has the table's separators on both sides, as the tokenizer would see them."""
+    hi = len(text) if hi is None else hi
     toks: list[_Tok] = []
+    prev: _Tok | None = None
+    cur = lo  # where the text not read yet begins
+    taken_end = -1  # where the last cell taken ends
+    for start, end, cell, blank in plain:
+        if start - 3 < cur or end + 3 > hi:
+            continue  # outside the stretch, or at its edge: read with the text around it
+        if taken_end == cur and start - cur <= 4:
+            prev.after = "|"  # nothing but " | " (and a line break) since the last cell taken
+        else:
+            prev, complete = _read(text, cur, start, toks, prev)
+            if not complete:
+                return toks, False
+        if blank:
+            made = NumToken("", "", "", "", True, start, end, "null", "", False, cell, False)
+            prev = _Tok("lab", BLANK_CELL, start, end, "|", "|", made)
+        else:
+            word = text[start:end]
+            made = NumToken(word, "", "", "", True, start, end, "num", word, False, cell, False)
+            prev = _Tok("num", word, start, end, "|", "|", made)
+        toks.append(prev)
+        if len(toks) > MAX_TOKENS:
+            prev.after, prev.made = "", None  # as the tokenizer leaves the token it stops at
+            return toks, False
+        cur = taken_end = end
+    prev, complete = _read(text, cur, hi, toks, prev)
+    if not complete:
+        return toks, False
+    if toks and not toks[-1].after:
+        toks[-1].after = "$"  # the text ends here
+    return toks, True
+
+
+def _read(text: str, lo: int, hi: int, toks: list[_Tok], prev: _Tok | None) -> tuple[_Tok | None, bool]:
+    """The tokens of ``text[lo:hi]`` appended to ``toks`` (``prev``: the token before ``lo``).
+    Returns the last token and False when the token bound was hit."""
     pos = lo
     before = "|"  # the start of the text separates like a line break
-    prev: _Tok | None = None
-    for sep, num, lab in _TOKEN.findall(text, lo, len(text) if hi is None else hi):
+    for sep, num, lab in _TOKEN.findall(text, lo, hi):
         if sep:
             pos += len(sep)
             before = _short_sep_kind(sep) if len(sep) <= 8 else _sep_kind(sep)
@@ -225,7 +274,7 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok],
                 prev.after = before
         word = num or lab
         if not word:
-            break  # the separators that end the text
+            break  # the separators that end the stretch
         end = pos + len(word)
         if lab and not sep and prev is not None and prev.kind == "lab":
             prev.text += word  # a sign glued to a label, no digit after it (至-): one label
@@ -234,12 +283,10 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None) -> tuple[list[_Tok],
             prev = _Tok("num" if num else "lab", word, pos, end, before)
             toks.append(prev)
             if len(toks) > MAX_TOKENS:
-                return toks, False
+                return prev, False
         pos = end
         before = ""
-    if toks and not toks[-1].after:
-        toks[-1].after = "$"  # the text ends here
-    return toks, True
+    return prev, True
 
 
 # ------------------------------------------------------------------------------- the runs
@@ -346,6 +393,13 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
     while j < m:
         t = items[j]
         if t is None:
+            j += 1
+            continue
+        made = t.made
+        if made is not None:  # a value cell taken as made by the tokenizer: what the branches below make of it
+            if pending_lab:
+                flush_lab()
+            pending_val.append(made)
             j += 1
             continue
         if t.kind == "num":
@@ -1327,7 +1381,8 @@ _GROUP_CUES = tuple(tuple(norm(c) for c in cues) for cues in T.APPLICATION_GROUP
 def read_stream(doc: Document, template: str | None) -> StreamResult:
     """Read the document's tables from its text as a stream (see the module docstring)."""
     grids: list = []
-    text, starts, wheres, is_cell = flatten(doc, grids)
+    plain: list = []
+    text, starts, wheres, is_cell = flatten(doc, grids, plain)
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
@@ -1360,7 +1415,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     # the tables lie between the first table cue and the narrative section after the last one:
     # tokenizing only that stretch keeps the narrative's thousands of words out of the stream
     lo, hi = table_region(mapped)
-    toks, complete = tokenize(mapped, lo, hi)
+    toks, complete = tokenize(mapped, lo, hi, plain)
     items = runs(toks, cell_of)
     if template is None:
         template = vote(items)
