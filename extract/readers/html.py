@@ -93,7 +93,6 @@ _TWO_DIGITS = re.compile(r"\d.*\d")
 _CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
-_CELL_TAGS = frozenset(("td", "th"))
 _ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
 
 
@@ -107,9 +106,7 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
         row: list[TCell] = []
         c = 0
         at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
-        for td in tr:  # filtered here: iterchildren("td", "th") builds a tag matcher per row
-            if td.tag not in _CELL_TAGS:
-                continue
+        for td in tr.iterchildren("td", "th"):
             while c in busy:
                 until, after = busy[c]
                 if until < r:
