@@ -58,6 +58,7 @@ def _flush(out: list[str], buf: list[str]) -> None:
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
+    """The cell's text with whitespace collapsed, a line break kept where it separates numbers."""
     if not len(td):
         # only text inside (6 cells in 10 of the example report pages): that text is the whole
         # content, without a serialisation, and no element inside can break it into two numbers
