@@ -20,43 +20,53 @@ def _lines(el: lxml.etree._Element, breaks: frozenset | set = _BLOCK) -> list[st
     """Text of an element split into visual lines (block elements and <br> break lines)."""
     out: list[str] = []
     buf: list[str] = []
-
-    def brk() -> None:
-        if buf:
-            line = " ".join("".join(buf).split())
-            if line:
-                out.append(line)
-            buf.clear()
-
-    def rec(e: lxml.etree._Element) -> None:
-        tag = e.tag if isinstance(e.tag, str) else ""
-        if tag in _SKIP:
-            return
-        block = tag in breaks
-        if block:
-            brk()
-        if e.text and tag:
-            buf.append(e.text)
-        for child in e:
-            rec(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            brk()
-
-    rec(el)
-    brk()
+    _gather(el, breaks, out, buf)
+    _flush(out, buf)
     return out
 
 
+def _gather(e: lxml.etree._Element, breaks: frozenset | set, out: list[str], buf: list[str]) -> None:
+    """``e``'s text into ``buf``, the lines ended by blocks into ``out``. A module function with
+    each property read once: lxml builds a new string at every ``.tag``, ``.text`` and ``.tail``."""
+    tag = e.tag
+    if not isinstance(tag, str):
+        tag = ""
+    elif tag in _SKIP:
+        return
+    block = tag in breaks
+    if block:
+        _flush(out, buf)
+    if tag:
+        text = e.text
+        if text:
+            buf.append(text)
+    for child in e:
+        _gather(child, breaks, out, buf)
+        tail = child.tail
+        if tail:
+            buf.append(tail)
+    if block:
+        _flush(out, buf)
+
+
+def _flush(out: list[str], buf: list[str]) -> None:
+    if buf:
+        line = " ".join("".join(buf).split())
+        if line:
+            out.append(line)
+        buf.clear()
+
+
 def _cell_text(td: lxml.etree._Element) -> str:
+    """The cell's text with whitespace collapsed, a line break kept where it separates numbers."""
     if not len(td):
         # only text inside (6 cells in 10 of the example report pages): that text is the whole
         # content, without a serialisation, and no element inside can break it into two numbers
         return " ".join((td.text or "").split())
-    # serialised by libxml2 in one call: the hot path of a table-heavy page
-    text = " ".join(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
-    if not _TWO_DIGITS.search(text):
+    # serialised by libxml2 in one call: the hot path of a table-heavy page (encoding=str is the
+    # cheaper spelling of "unicode")
+    text = " ".join(lxml.etree.tostring(td, method="text", encoding=str, with_tail=False).split())
+    if len(text) < 2 or not _TWO_DIGITS.search(text):
         return text  # a label, or one digit: nothing a line break could split into two numbers
     # a line break (<br>, one <p> per line) or a <sup> footnote mark separates what it splits:
     # "1<br>7" shows two numbers, not 17. One block wrapping the whole cell (<p><span>12</span></p>,
@@ -84,7 +94,6 @@ _TWO_DIGITS = re.compile(r"\d.*\d")
 _CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
-_CELL_TAGS = frozenset(("td", "th"))
 _ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
 
 
@@ -98,9 +107,7 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
         row: list[TCell] = []
         c = 0
         at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
-        for td in tr:  # filtered here: iterchildren("td", "th") builds a tag matcher per row
-            if td.tag not in _CELL_TAGS:
-                continue
+        for td in tr.iterchildren("td", "th"):
             while c in busy:
                 until, after = busy[c]
                 if until < r:
@@ -172,23 +179,25 @@ def read_html(text: str) -> Document:
         doc.blocks.append(Paragraph(line, f"html line {counter[1]}"))
 
     def walk(el: lxml.etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP:
-            return
-        if tag == "table" and el not in holders:
-            doc.blocks.append(_table(el, counter[0]))
-            counter[0] += 1
+        tag = el.tag
+        if isinstance(tag, str) and tag in _SKIP:
             return
         if el not in holders:
-            for line in _lines(el):
-                para(line)
+            if tag == "table":
+                doc.blocks.append(_table(el, counter[0]))
+                counter[0] += 1
+            else:
+                for line in _lines(el):
+                    para(line)
             return
-        if el.text and el.text.strip():
-            para(" ".join(el.text.split()))
+        text = el.text
+        if text and not text.isspace():
+            para(" ".join(text.split()))
         for child in el:
             walk(child)
-            if child.tail and child.tail.strip():
-                para(" ".join(child.tail.split()))
+            tail = child.tail
+            if tail and not tail.isspace():
+                para(" ".join(tail.split()))
 
     walk(body)
     return doc
