@@ -78,3 +78,33 @@ def test_the_comparison_catches_a_shifted_and_a_stray_number() -> None:
     assert len(lines) == 2 and "granted/total: expected 3, got 4" in lines[0] and "5000" in lines[1]
     report.applications["partial"] = {"total": CellValue(1, "1", "test")}
     assert any("unexpected 1" in line for line in diff(_normalised(expected), _observed(report, expected)))
+
+
+XHTML = FOLDER / "html-xhtml-declaration.html"
+UTF8_DECLARED = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+@pytest.mark.parametrize("variant", ["as served", "GBK declared over UTF-8 bytes", "UTF-8 declared over GBK bytes",
+                                     "UTF-8 with a BOM"])
+def test_an_xhtml_declaration_decides_nothing(variant: str) -> None:
+    """An XHTML page starts with an XML declaration naming an encoding, which lxml refuses in a str
+    (the page was lost as unreadable). The bytes were decoded already by detection, so a
+    declaration that contradicts them is read past: every cell and the title come out the same."""
+    text = XHTML.read_text(encoding="utf-8")
+    assert text.startswith(UTF8_DECLARED + "\n")
+    encoding = "utf-8"
+    if variant == "GBK declared over UTF-8 bytes":
+        data = text.replace(UTF8_DECLARED, "<?xml version='1.0' encoding='GBK' standalone='no'?>") \
+            .replace("charset=UTF-8", "charset=GBK").encode("utf-8")
+    elif variant == "UTF-8 declared over GBK bytes":
+        data, encoding = text.encode("gbk"), "gb18030"
+    elif variant == "UTF-8 with a BOM":
+        data, encoding = text.encode("utf-8-sig"), "utf-8-sig"
+    else:
+        data = text.encode("utf-8")
+    report = extract(data, filename=XHTML.name, segment=False)
+    assert report.meta["encoding"] == encoding
+    assert not [p for p in report.problems if p.kind == "unreadable_document"]
+    assert (report.agency, report.year, report.title) == ("某县某局", 2023, "某县某局2023年政府信息公开工作年度报告")
+    expected = load_expected(XHTML)["expected"]
+    assert_matches(_normalised(expected), _observed(report, expected), variant)

@@ -137,10 +137,24 @@ def _span(value: str | None, cap: int) -> int:
 
 
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+#: the XML declaration an XHTML page starts with (``<?xml version="1.0" encoding="UTF-8"?>``), up
+#: to its first ``>``, as lxml reads it (lxml refuses one that lacks its closing ``?`` too)
+_XML_DECLARATION = re.compile(r"<\?xml[^>]*>")
 
 
 def read_html(text: str) -> Document:
+    """The page's paragraphs and leaf tables. ``text`` is already decoded (extract.decode detects
+    the encoding from the bytes), so nothing the page declares may decide it again."""
     doc = Document(format="html")
+    if text.startswith("<?xml"):
+        # lxml refuses a str starting with an XML declaration that names an encoding (XHTML as
+        # some CMSs emit it): the text is decoded already, and the declaration, right or wrong
+        # (GBK declared over UTF-8 bytes), has nothing left to say. Cut only here: a page that
+        # does not start with it parses exactly as before (a declaration after whitespace is a
+        # processing instruction lxml accepts and remove_pis drops).
+        declaration = _XML_DECLARATION.match(text)
+        if declaration:
+            text = text[declaration.end():]
     try:
         # plain lxml.etree elements: lxml.html's element classes cost a Python lookup per element
         # and nothing here uses their methods
