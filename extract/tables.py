@@ -11,26 +11,17 @@ certain is not made: the cell is reported unread with the reason.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from extract import template as T
 from extract.document import Document
 from extract.labels import norm
 from extract.model import PROACTIVE_GROUP, CellValue, Problem, Report
 
 _TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES.items()}
-_norm_short = lru_cache(maxsize=8192)(norm)
-
-
-def _norm_cell(text: str) -> str:
-    """``norm`` of a table cell's text, cached when short: most cells are the same few numbers
-    and labels (a long one, a paragraph in a cell, is not kept)."""
-    return _norm_short(text) if len(text) <= 64 else norm(text)
 
 
 def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
     """Vote from the table labels: 本年制发件数 / （六） sub-rows ⇒ 2021; 本年新制作数量 / 第（九）项 ⇒ 2019."""
-    text = "".join(map(_norm_cell, (c.text for t in doc.tables for row in t.rows for c in row)))
+    text = "".join(norm(c.text) for t in doc.tables for row in t.rows for c in row)
     found = {t: [c for c in cues if c in text] for t, cues in _TEMPLATE_CUES.items()}
     ranked = sorted(found, key=lambda t: -len(found[t]))
     if len(ranked) < 2 or len(found[ranked[0]]) == len(found[ranked[1]]):
