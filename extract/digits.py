@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 from decimal import Decimal
 from functools import lru_cache
 
@@ -42,6 +43,11 @@ class NumToken:
     where: int = 0  # the table cell it stands in (extract.stream's cell id), 0 outside the tables
     glued_after: bool = False  # the next token follows with nothing between
     signed: bool = False  # written with a sign word (减3): a change, never a count
+
+    # a value cell's token that the stream's tokenizer took as made stands among its tokens: to the
+    # glue rules, which ask what separates a token from its neighbours, it has the table's separators
+    before: ClassVar[str] = "|"
+    after: ClassVar[str] = "|"
 
 
 Reading = tuple  # one value (int | Decimal | None | _TEXT) per cell

@@ -91,7 +91,8 @@ def flatten(doc: Document, grids: list | None = None,
     number, grid column, columns spanned; the grid column is None unless the layout defines a
     grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
     receives the value cells whose one token is known without the tokenizer: (start, end, cell
-    id, blank) for a cell of ASCII digits only or an empty one (``tokenize`` takes them as made)."""
+    id, digits) for a cell of ASCII digits only, or of an empty one (digits None): ``tokenize``
+    takes their tokens as made."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
@@ -127,9 +128,9 @@ def flatten(doc: Document, grids: list | None = None,
                         if not text.strip():
                             text = BLANK_CELL  # an empty cell where the row's values are: a blank value
                             if plain is not None:
-                                plain.append((pos, pos + 1, len(starts), True))
+                                plain.append((pos, pos + 1, len(starts), None))
                         elif plain is not None and text.isdigit() and text.isascii() and len(text) <= MAX_NUMBER_DIGITS:
-                            plain.append((pos, pos + len(text), len(starts), False))
+                            plain.append((pos, pos + len(text), len(starts), text))
                     parts.append(text + " | ")
                     pos += len(text) + 3
                 parts.append("\n")
@@ -175,7 +176,6 @@ class _Tok:
     end: int
     before: str = ""  # "" glued, " " spaces, "|" a strong separator (pipe, tab, line)
     after: str = ""
-    made: NumToken | None = None  # a value cell's token as runs() would make it (a plain cell: see tokenize)
 
 
 def _sep_kind(s: str) -> str:
@@ -222,7 +222,8 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
 
     ``plain``: value cells whose one token is known without reading them (``flatten``): a cell of
     ASCII digits is one number, an empty one the blank cell, each between the separators of the
-    table (" | "). They are taken as made, with the number token ``runs`` would make of them; the
+    table (" | "). Their tokens are the number tokens ``runs`` would make of them (a NumToken in
+    the list: ``runs`` takes it as it is; to the glue rules it is a token between separators); the
     text between them is read by one ``findall`` per stretch (strings only, no match objects:
     this is the reader's inner loop; offsets follow from the lengths, as the matches tile the
     text). A cell within three characters of the stretch's ends is read, not taken, so every
@@ -232,28 +233,23 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
     prev: _Tok | None = None
     cur = lo  # where the text not read yet begins
     taken_end = -1  # where the last cell taken ends
-    for start, end, cell, blank in plain:
+    for start, end, cell, digits in plain:
         if start - 3 < cur or end + 3 > hi:
             continue  # outside the stretch, or at its edge: read with the text around it
-        if taken_end == cur and start - cur <= 4:
-            prev.after = "|"  # nothing but " | " (and a line break) since the last cell taken
-        else:
-            prev, complete = _read(text, cur, start, toks, prev)
+        if taken_end != cur or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
+            # a token taken as made has the table's separators after it already: nothing to tell it
+            prev, complete = _read(text, cur, start, toks, None if taken_end == cur else prev)
             if not complete:
                 return toks, False
-        if blank:
-            made = NumToken("", "", "", "", True, start, end, "null", "", False, cell, False)
-            prev = _Tok("lab", BLANK_CELL, start, end, "|", "|", made)
-        else:
-            word = text[start:end]
-            made = NumToken(word, "", "", "", True, start, end, "num", word, False, cell, False)
-            prev = _Tok("num", word, start, end, "|", "|", made)
-        toks.append(prev)
-        if len(toks) > MAX_TOKENS:
-            prev.after, prev.made = "", None  # as the tokenizer leaves the token it stops at
+        # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged, cell, glued_after
+        prev = NumToken(digits, "", "", "", True, start, end, "num", digits, False, cell, False) if digits else \
+            NumToken("", "", "", "", True, start, end, "null", "", False, cell, False)
+        toks.append(prev)  # type: ignore[arg-type]
+        if len(toks) > MAX_TOKENS:  # the token the tokenizer stops at, as it leaves it
+            toks[-1] = _Tok("num", digits, start, end, "|") if digits else _Tok("lab", BLANK_CELL, start, end, "|")
             return toks, False
         cur = taken_end = end
-    prev, complete = _read(text, cur, hi, toks, prev)
+    prev, complete = _read(text, cur, hi, toks, None if taken_end == cur else prev)
     if not complete:
         return toks, False
     if toks and not toks[-1].after:
@@ -341,8 +337,9 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                 if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
                     t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
                 elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
-                      and i + 2 < n and toks[i + 2].kind == "lab" and t.text.isdigit() and len(t.text) <= 2):
+                      and i + 2 < n and toks[i + 2].kind != "num" and t.text.isdigit() and len(t.text) <= 2):
                     # a numbered heading on its own line (3、 收到和处理…): the number is the heading's
+                    # (a label after it; "null" is an empty value cell taken as made, a label to the tokenizer)
                     toks[i + 1] = _Tok("lab", t.text + nxt.text, t.start, nxt.end, t.before, nxt.after)
                     i += 1
                     continue
@@ -395,11 +392,10 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
         if t is None:
             j += 1
             continue
-        made = t.made
-        if made is not None:  # a value cell taken as made by the tokenizer: what the branches below make of it
+        if type(t) is NumToken:  # a value cell the tokenizer took as made: what the branches below make of it
             if pending_lab:
                 flush_lab()
-            pending_val.append(made)
+            pending_val.append(t)
             j += 1
             continue
         if t.kind == "num":
