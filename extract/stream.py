@@ -908,6 +908,19 @@ class StreamReader:
             # column; surplus cells between them among equal values leave every column certain
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
+        if not surplus and not negative and len(toks) == len(cols):
+            counts = _counts_as_written(toks)
+            if counts is not None:
+                # one count per cell, each as written: the only reading, as ``digits.place`` finds
+                # ("exact"), without the candidates' machinery (nearly every row of every report)
+                cells = self.res.cells
+                amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
+                for key, v, tok in zip(keys, counts, toks):
+                    if key[2] in amounts:
+                        self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
+                    else:
+                        cells[key] = Cell(v, tok.digits, "", "", False, "exact", tok.start, "")
+                return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
                 and self.table_cells(toks):
@@ -1219,6 +1232,18 @@ def _total_blank(values: list) -> bool:
     cells were moved to its end looks, so its positions cannot be trusted."""
     return bool(values) and values[-1] is None and any(
         v is not None and v is not UNREAD and v is not TEXT and v != 0 for v in values[:-1])
+
+
+def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
+    """The tokens' values when each is a count written plainly — digits only, no sign, decimal
+    part or unit, no leading zero — else None."""
+    counts = []
+    for t in toks:
+        digits = t.digits
+        if t.kind != "num" or t.sign or t.frac or t.unit or not (digits == "0" or (digits and digits[0] != "0")):
+            return None
+        counts.append(int(digits))
+    return counts
 
 
 def _empty(t: NumToken) -> bool:
