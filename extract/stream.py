@@ -552,6 +552,7 @@ class StreamReader:
         self.anchored: set[tuple[str, str]] = set()  # every row whose label the text has
         self.open_rows: dict[str, tuple] = {}  # application rows with several cuts: (cuts, tokens, where)
         self.gridded = False  # a header cell had a grid place (else no row can be placed by the grid)
+        self.heads_seen: dict[tuple, object] = {}  # grid_positions' reading of the header, per table and columns
 
     # -------------------------------------------------------------- problems and cells
     def problem(self, kind: str, message: str, where: str, table: str | None = None, row: str | None = None,
@@ -651,6 +652,7 @@ class StreamReader:
             self.table = "proactive"
             self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
             self.pheader, self.pgrid = [], {}
+            self.heads_seen.clear()
             return None
         if k == "pcol":
             if self.table == "proactive" and self.ptable is not None:
@@ -663,6 +665,7 @@ class StreamReader:
                 spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
                 if spec is not self.ptable:
                     self.ptable, self.pheader, self.pgrid = spec, [], {}
+                    self.heads_seen.clear()
                 self.table = "proactive"
                 return ev.payload
             return None
@@ -730,6 +733,7 @@ class StreamReader:
         if self.table != "applications":
             self.table, self.aphase, self.aheader, self.group = "applications", "header", [], None
             self.agrid = {}
+            self.heads_seen.clear()
 
     def header_cell(self, col: str, s: int) -> None:
         """Where the header of applicant column ``col`` stands in its table's grid, if it has one
@@ -737,6 +741,7 @@ class StreamReader:
         self.place_header(self.agrid, col, s)
 
     def place_header(self, heads: dict[str, tuple | None], col: str, s: int) -> None:
+        self.heads_seen.clear()
         g = self.grid_of(self.run.origin(s)) if self.run is not None else None
         at = (g[0], g[2], g[3]) if g is not None and g[2] is not None else None
         if at is not None:
@@ -1051,20 +1056,28 @@ class StreamReader:
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
         """((grid column, span) of each column's header, grid place of each value) when the row's
         values are cells of one row of the table whose header gave every column a place; else None."""
-        if not self.gridded:
+        if not self.gridded or not toks:
             return None  # no header had a place in a grid
-        heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
-                 else [self.pgrid.get((self.ptpl, c)) for c in cols])
-        if any(h is None for h in heads) or len({h[0] for h in heads}) != 1:
+        heard = self.heads_seen.get((tname, cols, self.ptpl))
+        if heard is None:  # asked of every row; the header changes only where a header cell is heard
+            heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
+                     else [self.pgrid.get((self.ptpl, c)) for c in cols])
+            heard = False if any(h is None for h in heads) or len({h[0] for h in heads}) != 1 else (
+                [(h[1], h[2]) for h in heads], heads[0][0])
+            self.heads_seen[(tname, cols, self.ptpl)] = heard
+        if heard is False:
             return None
         places = [self.grid_of(t.start) for t in toks]
-        if any(g is None or g[2] is None for g in places) or len({(g[0], g[1]) for g in places}) != 1 \
-                or places[0][0] != heads[0][0]:
+        first = places[0]
+        if first is None or first[0] != heard[1]:
             return None
+        for g in places:  # every value a cell with a grid place, all in one row of the header's table
+            if g is None or g[2] is None or g[0] != first[0] or g[1] != first[1]:
+                return None
         label = self.grid_of(self.run.origins[-1]) if self.run is not None and self.run.origins else None
-        if label is None or label[:2] != places[0][:2]:
+        if label is None or label[:2] != first[:2]:
             return None  # the values are not in the label's row (a cell broken over lines): places differ
-        return [(h[1], h[2]) for h in heads], places
+        return heard[0], places
 
     def place_by_grid(self, tname: str, rname: str, cols: list[str], keys: list, toks: list[NumToken],
                       grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> bool:
