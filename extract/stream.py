@@ -526,7 +526,11 @@ class StreamReader:
     """Aligns the runs to the grammar: a small state machine over label runs, each anchoring the
     value run after it."""
 
-    def __init__(self, template: str | None, where_of, careful: bool = False, grid_of=None):
+    def __init__(self, template: str | None, where_of, careful: bool = False, grid_of=None,
+                 cell_wheres: list[str] | None = None):
+        #: the location of each piece of the text: a value in a value cell (token.where = n > 0)
+        #: stands at cell_wheres[n - 1], what where_of says of any offset in that cell
+        self.cell_wheres = cell_wheres or []
         self.grid_of = grid_of or (lambda offset: None)  # offset -> (table, row, column, span) or None
         self.agrid: dict[str, tuple | None] = {}  # applicant column -> (table, grid column, span) of its header
         self.pgrid: dict[tuple, tuple | None] = {}  # the same for the proactive table's (template, column)
@@ -918,13 +922,14 @@ class StreamReader:
             if counts is not None:
                 # one count per cell, each as written: the only reading, as ``digits.place`` finds
                 # ("exact"), without the candidates' machinery (nearly every row of every report)
-                cells = self.res.cells
+                cells, wheres = self.res.cells, self.cell_wheres
                 amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
                 for key, v, tok in zip(keys, counts, toks):
                     if key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
                     else:
-                        cells[key] = Cell(v, tok.digits, "", "", False, "exact", tok.start, "")
+                        cells[key] = Cell(v, tok.digits, wheres[tok.where - 1] if tok.where > 0 else "", "", False,
+                                          "exact", tok.start, "")
                 return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
@@ -963,7 +968,8 @@ class StreamReader:
                 tok = toks[src]
                 if not tok.unit and ccol not in amounts:
                     # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
-                    cells[key] = Cell(v, txt, "", "", False, "exact", tok.start, "")
+                    cells[key] = Cell(v, txt, self.cell_wheres[tok.where - 1] if tok.where > 0 else "", "", False,
+                                      "exact", tok.start, "")
                     continue
             if v is UNREAD:
                 self.set_unread(key, f"{pl.reason}: this cell differs between them", where)
@@ -1459,12 +1465,12 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
                 item.last = False
                 break
     stated = stated_values(mapped)
-    reader = StreamReader(template, where_of, grid_of=grid_of)
+    reader = StreamReader(template, where_of, grid_of=grid_of, cell_wheres=wheres)
     reader.stated = stated
     res = reader.read(items)
     if reader.short_rows:
         # the text leaves blank cells out somewhere: read again, cutting digits only beyond doubt
-        reader = StreamReader(template, where_of, careful=True, grid_of=grid_of)
+        reader = StreamReader(template, where_of, careful=True, grid_of=grid_of, cell_wheres=wheres)
         reader.stated = stated
         res = reader.read(items)
     res.where_of = where_of
