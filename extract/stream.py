@@ -928,8 +928,8 @@ class StreamReader:
                     if key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
                     else:
-                        cells[key] = Cell(v, tok.digits, wheres[tok.where - 1] if tok.where > 0 else "", "", False,
-                                          "exact", tok.start, "")
+                        at = wheres[tok.where - 1] if tok.where > 0 and wheres else ""
+                        cells[key] = Cell(v, tok.digits, at, "", False, "exact", tok.start, "")
                 return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
@@ -968,8 +968,8 @@ class StreamReader:
                 tok = toks[src]
                 if not tok.unit and ccol not in amounts:
                     # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
-                    cells[key] = Cell(v, txt, self.cell_wheres[tok.where - 1] if tok.where > 0 else "", "", False,
-                                      "exact", tok.start, "")
+                    at = self.cell_wheres[tok.where - 1] if tok.where > 0 and self.cell_wheres else ""
+                    cells[key] = Cell(v, txt, at, "", False, "exact", tok.start, "")
                     continue
             if v is UNREAD:
                 self.set_unread(key, f"{pl.reason}: this cell differs between them", where)
