@@ -18,9 +18,14 @@ def _is_single_cell_line(line: str) -> bool:
     return line.startswith("\t") and "\t" not in line[1:]
 
 
+#: A line that is one cell of the one-cell-per-line shape (``_is_single_cell_line``), counted in one pass
+_SINGLE_CELL_LINE = re.compile(r"^\t[^\t\n]*$", re.MULTILINE)
+
+
 def read_text(text: str) -> Document:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    single = sum(1 for ln in lines if _is_single_cell_line(ln))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    single = len(_SINGLE_CELL_LINE.findall(text))
     doc = Document(format="text")
     one_cell_mode = single >= 20
     i = 0
@@ -94,12 +99,14 @@ def _read_cell_per_line(lines: list[str], start: int, doc: Document) -> int:
     def end_cell() -> None:
         nonlocal cell_lines
         if cell_where:
-            row.append(TCell("".join(s.strip() for s in cell_lines), cell_where))
+            row.append(TCell(cell_lines[0].strip() if len(cell_lines) == 1 else "".join(s.strip() for s in cell_lines),
+                             cell_where))
         cell_lines = []
 
-    while i < len(lines):
+    n = len(lines)
+    while i < n:
         line = lines[i]
-        if _is_single_cell_line(line):
+        if line[:1] == "\t" and line.count("\t") == 1:  # _is_single_cell_line, inline: once per line
             end_cell()
             if blank_since_cell and row:
                 rows.append(row)
