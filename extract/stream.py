@@ -1140,23 +1140,22 @@ class StreamReader:
                 values.append(UNREAD)
                 continue
             values.append(u[0])
-        got = [place([toks[i]], 1, None, None) if i is not UNREAD else None  # a cell says what it says
-               for col, i in zip(cols, values)]
-        if tname == "applications" and _total_blank([pl.values[0] if pl else None for pl in got]):
+        got = [_one_cell(toks[i]) if i is not UNREAD else None for i in values]  # a cell says what it says
+        if tname == "applications" and _total_blank([g[1] if g else None for g in got]):
             for key in keys:
                 self.set_unread(key, _TOTAL_BLANK, where)
             self.problem("missing_cell", f"values {raw!r}: {_TOTAL_BLANK}; the row is left unread", where, tname, rname)
             return True
-        for key, i, pl in zip(keys, values, got):
-            if pl is None:
+        for key, i, g in zip(keys, values, got):
+            if g is None:
                 continue
-            v = pl.values[0]
-            if pl.how == "none" or v is TEXT or v is UNREAD:
+            how, v, text = g
+            if how == "none" or v is TEXT or v is UNREAD:
                 self.set_unread(key, "the cell's text is not a number", where)
                 self.problem("unreadable_value", f"cell text {toks[i].raw!r} is not a number", where, tname, rname,
                              key[2])
                 continue
-            self.put(key, v, pl.texts[0], toks[i], where)
+            self.put(key, v, text, toks[i], where)
         return True
 
     def cross_rows(self) -> None:
@@ -1263,6 +1262,16 @@ def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
             return None
         counts.append(int(digits))
     return counts
+
+
+def _one_cell(tok: NumToken) -> tuple[str, object, str]:
+    """What ``digits.place`` reads in a cell of its own holding ``tok``: (how, value, text); a
+    plain count without the candidates' machinery."""
+    digits = tok.digits
+    if tok.kind == "num" and not tok.sign and not tok.frac and (digits == "0" or (digits and digits[0] != "0")):
+        return "exact", int(digits), digits
+    pl = place([tok], 1, None, None)
+    return pl.how, pl.values[0], pl.texts[0]
 
 
 def _empty(t: NumToken) -> bool:
