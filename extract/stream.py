@@ -1437,21 +1437,18 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
         return res
     mapped = remap(text)
 
-    def piece(offset: int) -> int:
-        return max(0, bisect_right(starts, offset) - 1)
-
     def where_of(offset: int) -> str:
         if not starts:
             return f"char {offset}"
-        i = max(0, bisect_right(starts, offset) - 1)  # piece(offset) inline: asked of every cell
+        i = max(0, bisect_right(starts, offset) - 1)  # the piece at offset
         base = wheres[i]
         if not is_cell[i] and base.startswith("line"):  # a paragraph is one line of the text
             return f"{base} char {offset - starts[i] + 1}"
         return base
 
-    @lru_cache(maxsize=None)  # per document; the reader asks it of every value token several times
     def grid_of(offset: int) -> tuple | None:
-        return grids[piece(offset)] if starts else None
+        # (no cache: nearly every offset is asked once, and a cache of it measured dearer)
+        return grids[max(0, bisect_right(starts, offset) - 1)] if starts else None
 
     # each piece's cell id: n > 0 the value cell n - 1, n < 0 the label cell -n - 1, 0 no table cell
     ids = [0 if not kind else (i + 1 if kind == VALUE_CELL else -i - 1) for i, kind in enumerate(is_cell)]
