@@ -527,10 +527,11 @@ class StreamReader:
     value run after it."""
 
     def __init__(self, template: str | None, where_of, careful: bool = False, grid_of=None,
-                 cell_wheres: list[str] | None = None):
+                 cell_wheres: list[str] | None = None, grids: list | None = None):
         #: the location of each piece of the text: a value in a value cell (token.where = n > 0)
         #: stands at cell_wheres[n - 1], what where_of says of any offset in that cell
         self.cell_wheres = cell_wheres or []
+        self.grids = grids or []  # and its place in its table (see flatten), what grid_of says of it
         self.grid_of = grid_of or (lambda offset: None)  # offset -> (table, row, column, span) or None
         self.agrid: dict[str, tuple | None] = {}  # applicant column -> (table, grid column, span) of its header
         self.pgrid: dict[tuple, tuple | None] = {}  # the same for the proactive table's (template, column)
@@ -1042,8 +1043,14 @@ class StreamReader:
     def table_cells(self, toks: list[NumToken]) -> bool:
         """Whether the values are the cells of one table row (no page number or stray text can be
         among them)."""
-        rows = {g[:2] if g else None for g in map(self.grid_of, (t.start for t in toks))}
+        rows = {g[:2] if g else None for g in self.places_of(toks)}
         return len(rows) == 1 and None not in rows
+
+    def places_of(self, toks: list[NumToken]) -> list[tuple | None]:
+        """Where each token stands in its table (``grid_of`` its start): a token of a value cell
+        by the cell's id, without a search (asked of every value of every row)."""
+        grids, grid_of = self.grids, self.grid_of
+        return [grids[t.where - 1] if t.where > 0 and grids else grid_of(t.start) for t in toks]
 
     def own_row(self, toks: list[NumToken]) -> list[NumToken]:
         """A row's values without the empty cells of other table rows, which say nothing of it (a
@@ -1052,7 +1059,7 @@ class StreamReader:
         alone keeps its first row's."""
         if not any(t.kind == "null" and not t.raw for t in toks):
             return toks  # no empty cell: nothing to leave out
-        rows = [self.grid_of(t.start) for t in toks]
+        rows = self.places_of(toks)
         full = {g[:2] for t, g in zip(toks, rows) if g is not None and not _empty(t)}
         if not full and not any(not _empty(t) for t in toks):
             first = rows[0][:2] if toks and rows[0] is not None else None
@@ -1073,7 +1080,7 @@ class StreamReader:
             self.heads_seen[(tname, cols, self.ptpl)] = heard
         if heard is False:
             return None
-        places = [self.grid_of(t.start) for t in toks]
+        places = self.places_of(toks)
         first = places[0]
         if first is None or first[0] != heard[1]:
             return None
@@ -1471,12 +1478,12 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
                 item.last = False
                 break
     stated = stated_values(mapped)
-    reader = StreamReader(template, where_of, grid_of=grid_of, cell_wheres=wheres)
+    reader = StreamReader(template, where_of, grid_of=grid_of, cell_wheres=wheres, grids=grids)
     reader.stated = stated
     res = reader.read(items)
     if reader.short_rows:
         # the text leaves blank cells out somewhere: read again, cutting digits only beyond doubt
-        reader = StreamReader(template, where_of, careful=True, grid_of=grid_of, cell_wheres=wheres)
+        reader = StreamReader(template, where_of, careful=True, grid_of=grid_of, cell_wheres=wheres, grids=grids)
         reader.stated = stated
         res = reader.read(items)
     res.where_of = where_of
