@@ -95,19 +95,13 @@ def _read_cell_per_line(lines: list[str], start: int, doc: Document) -> int:
     cell_where = ""
     blank_since_cell = False
     i = start
-
-    def end_cell() -> None:
-        nonlocal cell_lines
-        if cell_where:
-            row.append(TCell(cell_lines[0].strip() if len(cell_lines) == 1 else "".join(s.strip() for s in cell_lines),
-                             cell_where))
-        cell_lines = []
-
     n = len(lines)
     while i < n:
         line = lines[i]
         if line[:1] == "\t" and line.count("\t") == 1:  # _is_single_cell_line, inline: once per line
-            end_cell()
+            if cell_where:  # the cell before ends here (a line break inside a cell is nothing)
+                row.append(TCell(cell_lines[0].strip() if len(cell_lines) == 1 else "".join(s.strip() for s in cell_lines),
+                                 cell_where))
             if blank_since_cell and row:
                 rows.append(row)
                 row = []
@@ -128,7 +122,9 @@ def _read_cell_per_line(lines: list[str], start: int, doc: Document) -> int:
             else:
                 break
         i += 1
-    end_cell()
+    if cell_where:
+        row.append(TCell(cell_lines[0].strip() if len(cell_lines) == 1 else "".join(s.strip() for s in cell_lines),
+                         cell_where))
     if row:
         rows.append(row)
     if rows:
