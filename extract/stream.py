@@ -1060,11 +1060,12 @@ class StreamReader:
         if not any(t.kind == "null" and not t.raw for t in toks):
             return toks  # no empty cell: nothing to leave out
         rows = self.places_of(toks)
-        full = {g[:2] for t, g in zip(toks, rows) if g is not None and not _empty(t)}
-        if not full and not any(not _empty(t) for t in toks):
+        empty = [t.kind == "null" and not t.raw for t in toks]  # _empty, once per token
+        full = {g[:2] for e, g in zip(empty, rows) if g is not None and not e}
+        if not full and all(empty):
             first = rows[0][:2] if toks and rows[0] is not None else None
             full = {first}
-        return [t for t, g in zip(toks, rows) if not _empty(t) or (g is not None and g[:2] in full)]
+        return [t for t, e, g in zip(toks, empty, rows) if not e or (g is not None and g[:2] in full)]
 
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
         """((grid column, span) of each column's header, grid place of each value) when the row's
@@ -1103,7 +1104,11 @@ class StreamReader:
         is better read in order (every cell the same number), True when it is done."""
         heads, places = grid
         pos = [h[0] for h in heads]
-        under = [[i for i, g in enumerate(places) if g[2] <= p < g[2] + g[3]] for p in pos]
+        covers: dict[int, list[int]] = {}  # grid column -> the cells over it, in order
+        for i, g in enumerate(places):
+            for q in range(g[2], g[2] + g[3]):
+                covers.setdefault(q, []).append(i)
+        under = [covers.get(p, []) for p in pos]
         lost = [c for c, u in zip(cols, under) if not u]
         raw = " ".join(t.raw or "∅" for t in toks)
         if len(toks) == len(cols) and not disordered and any(u != [i] for i, u in enumerate(under)) \
