@@ -596,7 +596,8 @@ class StreamReader:
         self.run = run
         events = scan(run.text)
         # the review table's header is the label text right before its values: start it afresh
-        self.rheader_groups, self.rheader_cols = [], []
+        if self.rheader_groups or self.rheader_cols:
+            self.rheader_groups, self.rheader_cols = [], []
         anchors: list[tuple[int, int, tuple[str, str], Event]] = []
         for s, e, ev in events:
             target = self.event(ev, run.text, s, e, events)
@@ -631,7 +632,8 @@ class StreamReader:
                     and not (all(_empty(t) for t in values.tokens) and len(values.tokens) != T.REVIEW_CELLS):
                 self.review_values(values, run)
             return
-        self.anchored.update(a[2] for a in anchors)
+        for a in anchors:
+            self.anchored.add(a[2])
         # every row label but the last has no value of its own in the text
         for s, e, target, _ in anchors[:-1]:
             self.empty_row(target, run, s)
@@ -639,13 +641,12 @@ class StreamReader:
         if values is None:
             self.empty_row(target, run, s)
             return
-        before_start = max((pe for ps, pe, _ in events if pe <= s), default=0)
         in_grid = self.grid_of(run.origin(s)) is not None
-        if (run.damaged and "\ufffd" in run.text[before_start:]) \
-                or (_not_a_row_label if len(run.text) <= 256 else _not_a_row_label.__wrapped__)(
-                    run.text, before_start, s, e, ev.head, ev.tail, in_grid):  # (a long run, narrative, is not kept)
+        if (_not_a_row_label if len(run.text) <= 256 else _not_a_row_label.__wrapped__)(
+                run.text, s, e, ev.head, ev.tail, in_grid) \
+                or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):  # (a long run, narrative, is not kept)
             # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
-            self.empty_row(target, run, s, note=f"the label {run.text[before_start:]!r} is not a row label")
+            self.empty_row(target, run, s, note=f"the label {run.text[_label_start(events, s):]!r} is not a row label")
             return
         self.fill(target, values, run)
 
@@ -1334,15 +1335,20 @@ def _closest_row(text: str, template: str) -> str | None:
     return None
 
 
+def _label_start(events, s: int) -> int:
+    """Where the label of the phrase at ``s`` starts: after the last phrase that ends before it."""
+    return max((pe for ps, pe, _ in events if pe <= s), default=0)
+
+
 @lru_cache(maxsize=8192)
-def _not_a_row_label(text: str, before_start: int, s: int, e: int, head: str, tail: str, in_grid: bool) -> bool:
+def _not_a_row_label(text: str, s: int, e: int, head: str, tail: str, in_grid: bool) -> bool:
     """Whether the phrase at ``text[s:e]`` stands amid too much else to be the row's label: more
     than MAX_NOISE characters that are not the grammar's around it, or numbering after it.
     ``in_grid``: the label is a table cell, so headings merged into that cell after it (a PDF's
     vertically merged group labels: 4.保护第三方合法权益理结果（三）不予公开) name no row of their
     own, and only what is not the grammar's counts as noise. Cached: the same few labels recur in
     every report."""
-    prefix = text[before_start:s]
+    prefix = text[_label_start(scan(text), s):s]
     suffix = text[e:]
     if in_grid:
         kept, at = [], e
