@@ -652,8 +652,23 @@ class StreamReader:
 
     # -------------------------------------------------------------- events
     def event(self, ev: Event, text: str, s: int, e: int, events) -> tuple[str, str] | None:
-        """Apply one event to the state; return the row it names, if it names one here."""
+        """Apply one event to the state; return the row it names, if it names one here. (The kinds
+        are tested most frequent first: a row label, then a word that names nothing.)"""
         k = ev.kind
+        if k == "arow":
+            if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
+                self.start_applications()
+            if self.table == "applications":
+                self.aphase = "rows"
+                spec = _spec(ev.payload)
+                if spec.group is None:
+                    self.group = None
+                elif self.group is None:
+                    self.group = spec.group
+                return ("applications", ev.payload)
+            return None
+        if k == "noise":
+            return None
         if k == "ptable":
             self.table = "proactive"
             self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
@@ -702,18 +717,6 @@ class StreamReader:
         if k == "group_row":
             if self.table == "applications":
                 self.aphase, self.group = "rows", T.GROUP_ROWS[ev.payload]
-                return ("applications", ev.payload)
-            return None
-        if k == "arow":
-            if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
-                self.start_applications()
-            if self.table == "applications":
-                self.aphase = "rows"
-                spec = _spec(ev.payload)
-                if spec.group is None:
-                    self.group = None
-                elif self.group is None:
-                    self.group = spec.group
                 return ("applications", ev.payload)
             return None
         if k == "review_section":
