@@ -778,14 +778,15 @@ class StreamReader:
         spec = T.PROACTIVE_BY_KEY[table]
         return list(self.pcolumns(spec)[1])
 
-    def pcolumns(self, spec: T.ProactiveTable) -> tuple[tuple, tuple[str, ...], str]:
-        """The proactive table's columns (from its header where it has one), their keys, and why
-        not, if not."""
+    def pcolumns(self, spec: T.ProactiveTable) -> tuple[tuple, tuple[str, ...], str, str | None]:
+        """The proactive table's columns (from its header where it has one), their keys, why not,
+        if not, and the template whose columns they are."""
         return _pcolumns(spec.key, tuple(targets for targets, _ in self.pheader), self.template)
 
     def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
-        where = self.where_of(values.tokens[0].start)
+        first = values.tokens[0]  # the row's location: its first value's (by its cell, when it has one)
+        where = self.cell_wheres[first.where - 1] if first.where > 0 and self.cell_wheres else self.where_of(first.start)
         if table == "applications":
             spec = _spec(row)
             if self.template and self.template not in spec.templates and not force:
@@ -798,8 +799,7 @@ class StreamReader:
             ident = _row_identity("applications")
         else:
             spec_p = T.PROACTIVE_BY_KEY[table]
-            pcols, keys, why = self.pcolumns(spec_p)
-            self.ptpl = next((t for t, c in spec_p.columns.items() if c is pcols), None)
+            pcols, keys, why, self.ptpl = self.pcolumns(spec_p)
             cols = keys or _first_column_keys(table)
             bad = why
             tname, rname = table, row
@@ -1381,13 +1381,13 @@ def _first_column_keys(table: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=512)
-def _pcolumns(table: str, header: tuple, template: str | None) -> tuple[tuple, tuple[str, ...], str]:
+def _pcolumns(table: str, header: tuple, template: str | None) -> tuple[tuple, tuple[str, ...], str, str | None]:
     """The proactive table's columns given the column targets its header named, in order (and
-    the report's template): (columns, their keys, why they cannot be read, if not). Cached: every
-    row of a table asks it of the same header."""
+    the report's template): (columns, their keys, why they cannot be read, if not, the template
+    whose columns they are). Cached: every row of a table asks it of the same header."""
     spec = T.PROACTIVE_BY_KEY[table]
     cols, why = _pcolumns_of(spec, header, template)
-    return cols, tuple(k for k, _ in cols), why
+    return cols, tuple(k for k, _ in cols), why, next((t for t, c in spec.columns.items() if c is cols), None)
 
 
 def _pcolumns_of(spec: T.ProactiveTable, header: tuple, template: str | None) -> tuple[tuple, str]:
