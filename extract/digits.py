@@ -99,6 +99,14 @@ def _count(digits: str, k: int) -> int:
     return total
 
 
+def plain_count(t: NumToken) -> int | None:
+    """The value of a count written plainly — digits only, no sign or decimal part, no leading
+    zero — or None: what every reading of a cell holding ``t`` alone gives it."""
+    if t.kind == "num" and not t.sign and not t.frac and _valid(t.digits):
+        return int(t.digits)
+    return None
+
+
 def _value(piece: str, sign: str, frac: str) -> int | Decimal:
     if frac:
         return Decimal(f"{sign}{piece}.{frac}")
@@ -274,7 +282,7 @@ def _as_written(tokens: Sequence[NumToken], signed: Sequence[bool] | None) -> Pl
     texts: list[str] = []
     for j, t in enumerate(tokens):
         digits = t.digits
-        if t.kind != "num" or not (digits == "0" or (digits and digits[0] != "0")):  # _valid, inline
+        if t.kind != "num" or not _valid(digits):
             return None
         if t.sign or t.frac or t.signed:
             if (t.sign == "-" or t.signed) and signed is not None and not signed[j]:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from extract import template as T
-from extract.digits import TEXT, UNREAD, NumToken, Placement, place
+from extract.digits import TEXT, UNREAD, NumToken, Placement, place, plain_count
 from extract.document import Document, Paragraph, Table
 from extract.grammar import MAP, NUMBERING, Event, leftover, remap, scan
 from extract.labels import norm, similarity, strip_numbering
@@ -232,13 +232,13 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
     toks: list[_Tok] = []
     prev: _Tok | None = None
     cur = lo  # where the text not read yet begins
-    taken_end = -1  # where the last cell taken ends
+    taken = False  # a cell was taken: the text read so far (cur) ends with it
     for start, end, cell, digits in plain:
         if start - 3 < cur or end + 3 > hi:
             continue  # outside the stretch, or at its edge: read with the text around it
-        if taken_end != cur or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
+        if not taken or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
             # a token taken as made has the table's separators after it already: nothing to tell it
-            prev, complete = _read(text, cur, start, toks, None if taken_end == cur else prev)
+            prev, complete = _read(text, cur, start, toks, None if taken else prev)
             if not complete:
                 return toks, False
         # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged, cell, glued_after
@@ -248,8 +248,8 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
         if len(toks) > MAX_TOKENS:  # the token the tokenizer stops at, as it leaves it
             toks[-1] = _Tok("num", digits, start, end, "|") if digits else _Tok("lab", BLANK_CELL, start, end, "|")
             return toks, False
-        cur = taken_end = end
-    prev, complete = _read(text, cur, hi, toks, None if taken_end == cur else prev)
+        cur, taken = end, True
+    prev, complete = _read(text, cur, hi, toks, None if taken else prev)
     if not complete:
         return toks, False
     if toks and not toks[-1].after:
@@ -786,7 +786,7 @@ class StreamReader:
     def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
         first = values.tokens[0]  # the row's location: its first value's (by its cell, when it has one)
-        where = self.cell_wheres[first.where - 1] if first.where > 0 and self.cell_wheres else self.where_of(first.start)
+        where = self.cell_where(first) or self.where_of(first.start)
         if table == "applications":
             spec = _spec(row)
             if self.template and self.template not in spec.templates and not force:
@@ -927,14 +927,13 @@ class StreamReader:
             if counts is not None:
                 # one count per cell, each as written: the only reading, as ``digits.place`` finds
                 # ("exact"), without the candidates' machinery (nearly every row of every report)
-                cells, wheres = self.res.cells, self.cell_wheres
+                cells = self.res.cells
                 amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
                 for key, v, tok in zip(keys, counts, toks):
                     if key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
                     else:
-                        at = wheres[tok.where - 1] if tok.where > 0 and wheres else ""
-                        cells[key] = Cell(v, tok.digits, at, "", False, "exact", tok.start, "")
+                        cells[key] = Cell(v, tok.digits, self.cell_where(tok), "", False, "exact", tok.start, "")
                 return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
@@ -973,8 +972,7 @@ class StreamReader:
                 tok = toks[src]
                 if not tok.unit and ccol not in amounts:
                     # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
-                    at = self.cell_wheres[tok.where - 1] if tok.where > 0 and self.cell_wheres else ""
-                    cells[key] = Cell(v, txt, at, "", False, "exact", tok.start, "")
+                    cells[key] = Cell(v, txt, self.cell_where(tok), "", False, "exact", tok.start, "")
                     continue
             if v is UNREAD:
                 self.set_unread(key, f"{pl.reason}: this cell differs between them", where)
@@ -1049,6 +1047,11 @@ class StreamReader:
         among them)."""
         rows = {g[:2] if g else None for g in self.places_of(toks)}
         return len(rows) == 1 and None not in rows
+
+    def cell_where(self, tok: NumToken) -> str:
+        """The location of the value cell ``tok`` stands in — what where_of says of any offset in
+        that cell — or "" when it stands in none (or the reader was not given the cells')."""
+        return self.cell_wheres[tok.where - 1] if tok.where > 0 and self.cell_wheres else ""
 
     def places_of(self, toks: list[NumToken]) -> list[tuple | None]:
         """Where each token stands in its table (``grid_of`` its start): a token of a value cell
@@ -1273,19 +1276,19 @@ def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
     part or unit, no leading zero — else None."""
     counts = []
     for t in toks:
-        digits = t.digits
-        if t.kind != "num" or t.sign or t.frac or t.unit or not (digits == "0" or (digits and digits[0] != "0")):
+        value = plain_count(t)
+        if value is None or t.unit:
             return None
-        counts.append(int(digits))
+        counts.append(value)
     return counts
 
 
 def _one_cell(tok: NumToken) -> tuple[str, object, str]:
     """What ``digits.place`` reads in a cell of its own holding ``tok``: (how, value, text); a
     plain count without the candidates' machinery."""
-    digits = tok.digits
-    if tok.kind == "num" and not tok.sign and not tok.frac and (digits == "0" or (digits and digits[0] != "0")):
-        return "exact", int(digits), digits
+    value = plain_count(tok)
+    if value is not None:
+        return "exact", value, tok.digits
     pl = place([tok], 1, None, None)
     return pl.how, pl.values[0], pl.texts[0]
 

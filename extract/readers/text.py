@@ -14,12 +14,10 @@ _NUMBERS = [str(k) for k in range(MAX_CELLS + 2)]
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
-def _is_single_cell_line(line: str) -> bool:
-    return line.startswith("\t") and "\t" not in line[1:]
-
-
-#: A line that is one cell of the one-cell-per-line shape (``_is_single_cell_line``), counted in one pass
+#: A line that is one cell of the one-cell-per-line shape: a tab, then no other tab. Counted over
+#: the whole text in one pass (MULTILINE), matched whole against one line by _is_single_cell_line.
 _SINGLE_CELL_LINE = re.compile(r"^\t[^\t\n]*$", re.MULTILINE)
+_is_single_cell_line = _SINGLE_CELL_LINE.fullmatch
 
 
 def read_text(text: str) -> Document:
@@ -98,7 +96,7 @@ def _read_cell_per_line(lines: list[str], start: int, doc: Document) -> int:
     n = len(lines)
     while i < n:
         line = lines[i]
-        if line[:1] == "\t" and line.count("\t") == 1:  # _is_single_cell_line, inline: once per line
+        if _is_single_cell_line(line):
             if cell_where:  # the cell before ends here (a line break inside a cell is nothing)
                 row.append(TCell(cell_lines[0].strip() if len(cell_lines) == 1 else "".join(s.strip() for s in cell_lines),
                                  cell_where))
