@@ -11,6 +11,7 @@ import re
 
 from extract.decode import DecodeError, decode
 from extract.errors import ExtractError  # noqa: F401 - part of the package's interface
+from extract.gc_paused import gc_paused
 from extract.document import Document
 from extract.model import Problem, Report
 from extract.readers import BINARY_READERS
@@ -57,6 +58,11 @@ def read_document(data: bytes, fmt: str) -> tuple[Document, str | None]:
         raise ExtractError("unsupported_format", f"{fmt.upper()} documents cannot be read yet")
     if fmt == "binary":
         raise ExtractError("binary", "the file is binary data, not a text, HTML or office document")
+    return _read_text_or_html(data, fmt)
+
+
+@gc_paused
+def _read_text_or_html(data: bytes, fmt: str) -> tuple[Document, str | None]:
     try:
         text, encoding = decode(data)
     except DecodeError as exc:
@@ -83,6 +89,12 @@ def extract(data: bytes, *, filename: str | None = None, content_type: str | Non
         raise ExtractError("too_large", f"the file is {len(data)} bytes, over the {MAX_BYTES}-byte limit")
     fmt = sniff(data, filename, content_type)
     doc, encoding = read_document(data, fmt)
+    return _interpret(doc, encoding, segment)
+
+
+@gc_paused
+def _interpret(doc: Document, encoding: str | None, segment: bool) -> Report:
+    """The report of a document read: its metadata, tables and narrative."""
     from extract.meta import read_meta
     from extract.narrative import read_narrative
     from extract.tables import read_tables

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from extract import template as T
 from extract.document import Document
+from extract.gc_paused import gc_paused
 from extract.labels import norm
 from extract.model import PROACTIVE_GROUP, CellValue, Problem, Report
 
@@ -29,6 +30,7 @@ def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
     return ranked[0], found
 
 
+@gc_paused
 def read_tables(doc: Document, report: Report) -> None:
     """The canonical tables of ``doc`` into ``report``: the template, every cell read, and a
     problem for every cell that could not be."""
