@@ -27,6 +27,7 @@ from extract.digits import TEXT, UNREAD, NumToken, Placement, place, plain_count
 from extract.document import Document, Paragraph, Table
 from extract.grammar import MAP, NUMBERING, Event, leftover, remap, scan
 from extract.labels import norm, similarity, strip_numbering
+from extract.model import CellValue
 from extract.values import clean, parse_value
 
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
@@ -71,7 +72,9 @@ class Cell:
 
 @dataclass
 class StreamResult:
-    cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    #: a cell read as written, with nothing more to say of it (a count in its cell, read exactly)
+    #: is the report's CellValue already; any other reading is a Cell
+    cells: dict[tuple[str, str, str], Cell | CellValue] = field(default_factory=dict)
     where_of: object = None  # offset -> location text
     problems: list[tuple[str, str, str, str | None, str | None, str | None]] = field(default_factory=list)
     template_votes: dict[str, list[str]] = field(default_factory=dict)
@@ -933,7 +936,7 @@ class StreamReader:
                     if key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
                     else:
-                        cells[key] = Cell(v, tok.digits, self.cell_where(tok), "", False, "exact", tok.start, "")
+                        cells[key] = CellValue(v, tok.digits, self.cell_where(tok) or self.where_of(tok.start))
                 return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
@@ -971,8 +974,7 @@ class StreamReader:
             if exact and type(v) is int:
                 tok = toks[src]
                 if not tok.unit and ccol not in amounts:
-                    # positionally (reason "", veto False, how, offset, note): a keyword call costs twice as much
-                    cells[key] = Cell(v, txt, self.cell_where(tok), "", False, "exact", tok.start, "")
+                    cells[key] = CellValue(v, txt, self.cell_where(tok) or self.where_of(tok.start))
                     continue
             if v is UNREAD:
                 self.set_unread(key, f"{pl.reason}: this cell differs between them", where)

@@ -72,10 +72,15 @@ def apply_stream(report: Report, res) -> dict[tuple[str, str, str], tuple[str, s
     where_of = res.where_of
     at = slot = None  # the row last written to: a row's cells come one after another
     for key, cell in res.cells.items():
+        table, row, col = key
+        if type(cell) is CellValue:  # a count read as written: the report's cell as it is (nearly every cell)
+            if at != (table, row):
+                at, slot = (table, row), _slot(report, table, row)
+            slot[col] = cell
+            continue
         if cell.veto or cell.value is UNREAD:
             unread[key] = (cell.reason, _where(res, cell))
             continue
-        table, row, col = key
         if at != (table, row):
             at, slot = (table, row), _slot(report, table, row)
         # _where(res, cell), inline: once per cell of the report
