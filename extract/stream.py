@@ -93,9 +93,9 @@ def flatten(doc: Document, grids: list | None = None,
     ``grids``, when given, receives per piece where a cell stands in its table (table, row
     number, grid column, columns spanned; the grid column is None unless the layout defines a
     grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
-    receives the value cells whose one token is known without the tokenizer: (start, end, cell
-    id, digits) for a cell of ASCII digits only, or of an empty one (digits None): ``tokenize``
-    takes their tokens as made."""
+    receives the value cells whose one token is known without the tokenizer — a cell of ASCII
+    digits only is one number, an empty one the blank cell — as their tokens, in lists of cells
+    that follow one another in a row: ``tokenize`` takes them as made."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
@@ -118,6 +118,7 @@ def flatten(doc: Document, grids: list | None = None,
                 if block.strip_trailing_blanks:  # an exporter's padding (tab text): no cells at all
                     while end > 0 and not row[end - 1].text.strip():
                         end -= 1
+                seg: list[NumToken] = []  # the row's value cells taken as made, one after another
                 for i, cell in enumerate(row):
                     if i >= end:
                         break
@@ -128,14 +129,23 @@ def flatten(doc: Document, grids: list | None = None,
                     is_cell.append(VALUE_CELL if i > last else LABEL_CELL)
                     text = cell.text
                     if i > last:
+                        # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged,
+                        # cell, glued_after
                         if not text.strip():
                             text = BLANK_CELL  # an empty cell where the row's values are: a blank value
                             if plain is not None:
-                                plain.append((pos, pos + 1, len(starts), None))
+                                seg.append(NumToken("", "", "", "", True, pos, pos + 1, "null", "", False, len(starts),
+                                                    False))
                         elif plain is not None and text.isdigit() and text.isascii() and len(text) <= MAX_NUMBER_DIGITS:
-                            plain.append((pos, pos + len(text), len(starts), text))
+                            seg.append(NumToken(text, "", "", "", True, pos, pos + len(text), "num", text, False,
+                                                len(starts), False))
+                        elif seg:
+                            plain.append(seg)  # type: ignore[union-attr]
+                            seg = []
                     parts.append(text + " | ")
                     pos += len(text) + 3
+                if seg:
+                    plain.append(seg)  # type: ignore[union-attr]
                 parts.append("\n")
                 pos += 1
         if pos > MAX_CHARS:
@@ -223,35 +233,41 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
     separates it from its neighbours. Returns (tokens, complete) — complete is False when the
     token bound was hit.
 
-    ``plain``: value cells whose one token is known without reading them (``flatten``): a cell of
-    ASCII digits is one number, an empty one the blank cell, each between the separators of the
-    table (" | "). Their tokens are the number tokens ``runs`` would make of them (a NumToken in
-    the list: ``runs`` takes it as it is; to the glue rules it is a token between separators); the
-    text between them is read by one ``findall`` per stretch (strings only, no match objects:
-    this is the reader's inner loop; offsets follow from the lengths, as the matches tile the
-    text). A cell within three characters of the stretch's ends is read, not taken, so every
-    token taken has the table's separators on both sides, as the tokenizer would see them."""
+    ``plain``: value cells whose one token is known without reading them (``flatten``), in lists
+    of cells one after another in a row: a cell of ASCII digits is one number, an empty one the
+    blank cell, each between the separators of the table (" | "). Their tokens are the number
+    tokens ``runs`` would make of them (NumTokens in the list: ``runs`` takes them as they are; to
+    the glue rules each is a token between separators), taken a row's list at a time; the text
+    between them is read by one ``findall`` per stretch (strings only, no match objects: this is
+    the reader's inner loop; offsets follow from the lengths, as the matches tile the text). A
+    cell within three characters of the stretch's ends is read, not taken, so every token taken
+    has the table's separators on both sides, as the tokenizer would see them."""
     hi = len(text) if hi is None else hi
     toks: list[_Tok] = []
     prev: _Tok | None = None
     cur = lo  # where the text not read yet begins
     taken = False  # a cell was taken: the text read so far (cur) ends with it
-    for start, end, cell, digits in plain:
-        if start - 3 < cur or end + 3 > hi:
-            continue  # outside the stretch, or at its edge: read with the text around it
+    for seg in plain:
+        if seg[0].start - 3 < cur or seg[-1].end + 3 > hi:
+            # outside the stretch, or at its edge: the cells at its edge are read with the text
+            # around them, one at a time
+            seg = [t for t in seg if not (t.start - 3 < cur or t.end + 3 > hi)]
+            if not seg:
+                continue
+        start = seg[0].start
         if not taken or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
             # a token taken as made has the table's separators after it already: nothing to tell it
             prev, complete = _read(text, cur, start, toks, None if taken else prev)
             if not complete:
                 return toks, False
-        # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged, cell, glued_after
-        prev = NumToken(digits, "", "", "", True, start, end, "num", digits, False, cell, False) if digits else \
-            NumToken("", "", "", "", True, start, end, "null", "", False, cell, False)
-        toks.append(prev)  # type: ignore[arg-type]
+        toks.extend(seg)  # type: ignore[arg-type]
         if len(toks) > MAX_TOKENS:  # the token the tokenizer stops at, as it leaves it
-            toks[-1] = _Tok("num", digits, start, end, "|") if digits else _Tok("lab", BLANK_CELL, start, end, "|")
+            del toks[MAX_TOKENS + 1:]
+            t = toks[MAX_TOKENS]
+            toks[-1] = _Tok("num", t.digits, t.start, t.end, "|") if t.kind == "num" else \
+                _Tok("lab", BLANK_CELL, t.start, t.end, "|")
             return toks, False
-        cur, taken = end, True
+        cur, taken = seg[-1].end, True
     prev, complete = _read(text, cur, hi, toks, None if taken else prev)
     if not complete:
         return toks, False
