@@ -148,6 +148,8 @@ def flatten(doc: Document, grids: list | None = None,
                     plain.append(seg)  # type: ignore[union-attr]
                 parts.append("\n")
                 pos += 1
+                if pos > MAX_CHARS:
+                    break  # (a text this long is not read: the rest of a huge table is not flattened either)
         if pos > MAX_CHARS:
             break
     return "".join(parts), starts, wheres, is_cell
@@ -564,6 +566,7 @@ class StreamReader:
         self.table: str | None = None
         self.ptable: T.ProactiveTable | None = None
         self.pheader: list[tuple[tuple, str]] = []  # (targets, header text after the phrase)
+        self.pfolds: dict[str, _HeaderFold] = {}  # the header folded so far, per proactive table
         self.aphase = "header"
         self.aheader: list[str] = []
         self.group: str | None = None
@@ -691,7 +694,7 @@ class StreamReader:
         if k == "ptable":
             self.table = "proactive"
             self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
-            self.pheader, self.pgrid = [], {}
+            self.pheader, self.pgrid, self.pfolds = [], {}, {}
             self.heads_seen.clear()
             return None
         if k == "pcol":
@@ -704,7 +707,7 @@ class StreamReader:
             if self.table in (None, "proactive"):
                 spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
                 if spec is not self.ptable:
-                    self.ptable, self.pheader, self.pgrid = spec, [], {}
+                    self.ptable, self.pheader, self.pgrid, self.pfolds = spec, [], {}, {}
                     self.heads_seen.clear()
                 self.table = "proactive"
                 return ev.payload
@@ -800,7 +803,16 @@ class StreamReader:
     def pcolumns(self, spec: T.ProactiveTable) -> tuple[tuple, tuple[str, ...], str, str | None]:
         """The proactive table's columns (from its header where it has one), their keys, why not,
         if not, and the template whose columns they are."""
-        return _pcolumns(spec.key, tuple(targets for targets, _ in self.pheader), self.template)
+        fold = self.pfolds.get(spec.key)
+        if fold is None:
+            fold = self.pfolds[spec.key] = _HeaderFold(spec)
+        header = self.pheader
+        if fold.seen < len(header) or fold.columns is None:
+            while fold.seen < len(header):  # the entries heard since the last row: each is folded once
+                fold.add(header[fold.seen][0])
+            tpl, why = fold.template(self.template)
+            fold.columns = _pcolumns(spec.key, tpl) if tpl is not None else ((), (), why, None)
+        return fold.columns
 
     def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
@@ -1401,39 +1413,76 @@ def _first_column_keys(table: str) -> tuple[str, ...]:
     return tuple(k for k, _ in next(iter(T.PROACTIVE_BY_KEY[table].columns.values())))
 
 
-@lru_cache(maxsize=512)
-def _pcolumns(table: str, header: tuple, template: str | None) -> tuple[tuple, tuple[str, ...], str, str | None]:
-    """The proactive table's columns given the column targets its header named, in order (and
-    the report's template): (columns, their keys, why they cannot be read, if not, the template
-    whose columns they are). Cached: every row of a table asks it of the same header."""
+@lru_cache(maxsize=64)
+def _pcolumns(table: str, tpl: str) -> tuple[tuple, tuple[str, ...], str, str | None]:
+    """A proactive table's columns in template ``tpl``: (columns, their keys, "" — nothing keeps
+    them from being read —, the template whose columns they are)."""
     spec = T.PROACTIVE_BY_KEY[table]
-    cols, why = _pcolumns_of(spec, header, template)
-    return cols, tuple(k for k, _ in cols), why, next((t for t, c in spec.columns.items() if c is cols), None)
-
-
-def _pcolumns_of(spec: T.ProactiveTable, header: tuple, template: str | None) -> tuple[tuple, str]:
-    """``_pcolumns`` without the keys: the columns, or () and why not."""
-    tpls = list(spec.columns)
-    def has(t: str, targets) -> bool:
-        return any(tk == t and any(ck == col for ck, _ in spec.columns[t]) for tk, col in targets)
-
-    heard = [targets for targets in header if any(has(t, targets) for t in tpls)]
-    fits = [t for t in tpls if all(has(t, targets) for targets in heard)]
-    if not heard:
-        tpl = template if template in spec.columns else (tpls[0] if len(tpls) == 1 else None)
-        if tpl is None:
-            return (), "the table's header is missing and the template unknown"
-        return spec.columns[tpl], ""
-    if not fits:
-        return (), "the header mixes the two templates' columns"
-    tpl = template if template in fits else (fits[0] if len(fits) == 1 else None)
-    if tpl is None:
-        return (), "the header fits both templates' columns"
     cols = spec.columns[tpl]
-    order = [next(i for i, (k, _) in enumerate(cols) if (tpl, k) in targets) for targets in heard]
-    if any(b <= a for a, b in pairwise(order)):
-        return (), "the header lists the columns in an order other than the template's"
-    return cols, ""
+    return cols, tuple(k for k, _ in cols), "", next((t for t, c in spec.columns.items() if c is cols), None)
+
+
+@lru_cache(maxsize=256)
+def _column_places(table: str, targets: tuple) -> tuple[tuple[str, int | None], ...] | None:
+    """For each template of the proactive table, the first of its columns that a header phrase
+    naming ``targets`` names (None: none of them), or None when the phrase names no column of the
+    table at all. Cached: the same few phrases head the tables of every report."""
+    columns = T.PROACTIVE_BY_KEY[table].columns
+    places = tuple((t, next((i for i, (k, _) in enumerate(cols) if (t, k) in targets), None))
+                   for t, cols in columns.items())
+    return places if any(i is not None for _, i in places) else None
+
+
+class _HeaderFold:
+    """A proactive table's header folded as it is heard, one column phrase at a time: whether
+    any phrase named a column of the table, and for each template whether every phrase that did
+    named one of its columns, and in its order. Which columns a row of the table has follows from
+    that (``template``) without going over the header again: a text that names columns again and
+    again between its rows costs in proportion to its length, not to its square."""
+
+    __slots__ = ("spec", "seen", "heard", "fits", "last", "ordered", "columns")
+
+    def __init__(self, spec: T.ProactiveTable):
+        self.spec = spec
+        self.seen = 0  # entries of the header folded
+        self.heard = False  # a phrase named a column of the table
+        self.fits = dict.fromkeys(spec.columns, True)  # every phrase heard is one of the template's columns
+        self.last = dict.fromkeys(spec.columns, -1)  # the template's column the last phrase named
+        self.ordered = dict.fromkeys(spec.columns, True)  # each phrase named a column after the one before
+        self.columns: tuple | None = None  # StreamReader.pcolumns's answer for the entries folded so far
+
+    def add(self, targets: tuple) -> None:
+        """Fold one header entry: the (template, column) pairs its phrase names."""
+        self.seen += 1
+        places = _column_places(self.spec.key, targets)
+        if places is None:
+            return  # a phrase that names no column of this table
+        self.heard = True
+        for t, i in places:
+            if i is None:
+                self.fits[t] = False
+            else:
+                if i <= self.last[t]:
+                    self.ordered[t] = False
+                self.last[t] = i
+
+    def template(self, template: str | None) -> tuple[str | None, str]:
+        """The template whose columns the header shows (the report's own where the header has
+        none or fits both), or None and why the table's columns cannot be read."""
+        columns = self.spec.columns
+        tpls = list(columns)
+        if not self.heard:
+            tpl = template if template in columns else (tpls[0] if len(tpls) == 1 else None)
+            return (tpl, "") if tpl is not None else (None, "the table's header is missing and the template unknown")
+        fits = [t for t in tpls if self.fits[t]]
+        if not fits:
+            return None, "the header mixes the two templates' columns"
+        tpl = template if template in fits else (fits[0] if len(fits) == 1 else None)
+        if tpl is None:
+            return None, "the header fits both templates' columns"
+        if not self.ordered[tpl]:
+            return None, "the header lists the columns in an order other than the template's"
+        return tpl, ""
 
 
 @lru_cache(maxsize=256)

@@ -109,9 +109,15 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
     """Lay out every canonical key of the template; record the ones the document lacks (with the
     reader's ``reasons`` where it gave one)."""
     tpl = report.template or T.DEFAULT_TEMPLATE
+    # a table the reader found but could not read a cell of (its header out of order, say) is found:
+    # its cells are unread for the reader's reason, not "not found"
+    reasons = reasons or {}
+    told = {table for table, _, _ in reasons}
     apps: dict = {}
-    found_any = bool(report.applications) or any(p.table == "applications" for p in report.problems)
+    found_any = bool(report.applications) or "applications" in told or any(p.table == "applications"
+                                                                          for p in report.problems)
     said = {p.row for p in report.problems if p.table == "applications" and p.row}  # found, but not read
+    said |= {row for table, row, _ in reasons if table == "applications"}
     for spec in T.APPLICATION_ROWS:
         if tpl not in spec.templates and spec.key not in report.applications:
             continue
@@ -124,7 +130,7 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
     if not found_any:
         report.problems.append(Problem("missing_table", "the applications table (三、收到和处理政府信息公开申请情况) "
                                        "was not found", "tables", "applications"))
-    if not report.review_litigation:
+    if not report.review_litigation and "review_litigation" not in told:
         report.problems.append(Problem("missing_table", "the review/litigation table (四) was not found",
                                        "tables", "review_litigation"))
     report.review_litigation = {g: {c: report.review_litigation.get(g, {}).get(c) for c in T.REVIEW_COLUMNS}
@@ -143,11 +149,11 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
                 continue
             rows[row] = {k: got.get(row, {}).get(k) for k, _ in cols}
         pro[spec.key] = rows
-    if not report.proactive:
+    if not report.proactive and not told & T.PROACTIVE_BY_KEY.keys():
         report.problems.append(Problem("missing_table", "the proactive-disclosure tables (二、第二十条) were not found",
                                        "tables", PROACTIVE_GROUP))
     report.proactive = pro
-    _say_unread(report, reasons or {})
+    _say_unread(report, reasons)
 
 
 def _say_unread(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str]]) -> None:

@@ -210,3 +210,33 @@ def test_a_numbered_heading_on_its_own_line_is_not_a_value() -> None:
     values = [[t.raw for t in it.tokens] for it in items if isinstance(it, ValueRun)]
     assert values == [["0"]]
     assert any(isinstance(it, LabelRun) and it.text.startswith("3.收到和处理") for it in items)
+
+
+def _art20_1(header: str, template_cue: str = "") -> dict:
+    """The 第二十条第（一）项 table of a tab text under ``header`` (its column labels, tab-separated)."""
+    text = (f"某局2023年政府信息公开工作年度报告\n{template_cue}二、主动公开政府信息情况\n第二十条第（一）项\n"
+            f"信息内容\t{header}\n规章\t1\t2\t3\n行政规范性文件\t4\t5\t6\n").encode()
+    r = extract(text, filename="r.txt", segment=False)
+    values = {row: [r.value("art20_1", row, c) if r.cell("art20_1", row, c) is not None else "?"
+                    for c in ("issued", "repealed", "in_force", "new_made", "new_published", "total_published")]
+              for row in ("regulations", "normative_docs")}
+    why = sorted({p.message for p in r.problems if p.table == "art20_1"})
+    return {"values": values, "why": why, "not_found": [p.message for p in r.problems if p.kind == "missing_table"
+                                                          and p.table == "proactive"]}
+
+
+def test_the_proactive_header_decides_the_columns() -> None:
+    """The header's column phrases, folded as they are heard (one pass, however long the text):
+    in the template's order they place the row's values; out of order or from both templates,
+    nothing is placed by position and the reason is said — the table is not "not found"."""
+    got = _art20_1("本年制发件数\t本年废止件数\t现行有效件数")
+    assert got["values"]["regulations"][:3] == [1, 2, 3] and got["values"]["normative_docs"][:3] == [4, 5, 6]
+    got = _art20_1("本年新制作数量\t本年新公开数量\t对外公开总数量")
+    assert got["values"]["regulations"][3:] == [1, 2, 3]
+    got = _art20_1("现行有效件数\t本年废止件数\t本年制发件数")
+    assert got["values"]["regulations"] == ["?"] * 6
+    assert any("in an order other than the template's" in m for m in got["why"]), got
+    assert got["not_found"] == []  # the table was found: its cells are unread for that reason, not "not found"
+    got = _art20_1("本年制发件数\t本年新公开数量\t现行有效件数")
+    assert got["values"]["regulations"] == ["?"] * 6
+    assert any("mixes the two templates' columns" in m for m in got["why"]), got
