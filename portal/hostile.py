@@ -68,6 +68,14 @@ def _many_tables(kib: int) -> bytes:
     return _repeat(table, kib, "<html><body><p>二、主动公开政府信息情况</p><div>", "</div></body></html>")
 
 
+def _tiny_lines(kib: int) -> bytes:
+    return _repeat("规\n", kib)
+
+
+def _spaced_numbers(kib: int) -> bytes:
+    return _repeat("1 ", kib, "二、主动公开政府信息情况\n行政许可 ")
+
+
 HOSTILE: dict[str, Hostile] = {h.name: h for h in (
     Hostile("rowspans", "r.html", "an HTML table whose every cell spans 1,000 rows and 50 columns",
             "75 KB: 15.6 s and 2.4 GB; 3 MB: MemoryError", _rowspans),
@@ -82,4 +90,7 @@ HOSTILE: dict[str, Hostile] = {h.name: h for h in (
     Hostile("many_rows", "r.txt", "a pipe table of thousands of rows, one row label again and again", "",
             _many_rows),
     Hostile("many_tables", "r.html", "thousands of small HTML tables", "", _many_tables),
+    Hostile("tiny_lines", "r.txt", "a line of one character, again and again (a paragraph each)", "", _tiny_lines),
+    Hostile("spaced_numbers", "r.txt", "a row label followed by numbers separated by spaces, one run of them", "",
+            _spaced_numbers),
 )}
