@@ -22,7 +22,7 @@ _TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES
 
 def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
     """Vote from the table labels: 本年制发件数 / （六） sub-rows ⇒ 2021; 本年新制作数量 / 第（九）项 ⇒ 2019."""
-    text = "".join(norm(c.text) for t in doc.tables for row in t.rows for c in row)
+    text = "".join(map(norm, [c.text for t in doc.tables for row in t.rows for c in row]))
     found = {t: [c for c in cues if c in text] for t, cues in _TEMPLATE_CUES.items()}
     ranked = sorted(found, key=lambda t: -len(found[t]))
     if len(ranked) < 2 or len(found[ranked[0]]) == len(found[ranked[1]]):
