@@ -994,6 +994,7 @@ class StreamReader:
                          + (f"; possible readings: {readings}" if readings else ""), where, tname, rname)
             return
         exact = pl.how == "exact"
+        note: str | None = None
         cells = self.res.cells
         # a count as counts are written (no unit, no decimal part, not an amount): stored here, not by put()
         amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
@@ -1013,12 +1014,8 @@ class StreamReader:
                     self.problem("unreadable_value", f"cell text {toks[src].raw!r} is not a number", where, tname,
                                  rname, ccol)
                 continue
-            note = "" if exact else {
-                "digits": f" (cut from {raw_run()!r} by the digit rules)",
-                "stated": f" (cut from {raw_run()!r}; a number the text states chose between the cuts)",
-                "identity": f" (cut from {raw_run()!r}; the cut leans on the row's total)",
-                "agree": f" (cut from {raw_run()!r}; every possible cut gives this cell this value)",
-                "surplus": f" (from {raw_run()!r}: whichever value is surplus, this cell is this value)"}.get(pl.how, "")
+            if note is None:  # the row's note, once: how its values were placed
+                note = "" if exact else _PLACED_NOTE.get(pl.how, "").format(raw_run())
             self.put(key, v, txt, toks[src], where, pl.how, note)
         if surplus and pl.how != "none":
             self.problem("surplus_cells", f"{len(toks) + len(surplus.split()) - len(cols)} cells for {len(cols)} "
@@ -1278,6 +1275,14 @@ class StreamReader:
                     return T.OTHER_MONEY_UNIT
         return ""
 
+
+#: What a placed value's location adds, by how its row was placed ({0}: the row's values as written).
+_PLACED_NOTE = {
+    "digits": " (cut from {0!r} by the digit rules)",
+    "stated": " (cut from {0!r}; a number the text states chose between the cuts)",
+    "identity": " (cut from {0!r}; the cut leans on the row's total)",
+    "agree": " (cut from {0!r}; every possible cut gives this cell this value)",
+    "surplus": " (from {0!r}: whichever value is surplus, this cell is this value)"}
 
 _row_identity = lru_cache(maxsize=None)(T.row_identity)  # one function per table, not one per row
 _REVIEW_CELLS = tuple(f"{g}.{c}" for g in T.REVIEW_GROUPS for c in T.REVIEW_COLUMNS)
