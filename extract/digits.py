@@ -142,31 +142,44 @@ def readings(tokens: Sequence[NumToken], n: int) -> Iterator[tuple[Reading, tupl
     """Every segmentation of ``tokens`` into ``n`` cells: (values, the digit text of each cell,
     the index of the token each cell comes from)."""
 
+    options_of: dict[int, list[tuple[int, tuple, tuple]]] = {}
+
+    def options(i: int) -> list[tuple[int, tuple, tuple]]:
+        """Token ``i``'s readings as (cells it fills, values, texts), each built once: the
+        recursion asks again for every way the tokens before it filled the cells."""
+        got = options_of.get(i)
+        if got is None:
+            tok = tokens[i]
+            if tok.kind == "null":
+                got = [(1, (None,), (tok.raw,))]
+            elif tok.kind == "text":
+                got = [(1, (TEXT,), (tok.raw,))]
+            else:
+                got = []
+                for k in range(1, min(_max_pieces(tok), n - (len(tokens) - i - 1)) + 1):
+                    for pieces in _cuts(tok.digits, k):
+                        vals = tuple(_value(p, tok.sign if j == 0 else "", tok.frac if j == k - 1 else "")
+                                     for j, p in enumerate(pieces))
+                        texts = tuple((tok.sign if j == 0 else "") + p + (f".{tok.frac}" if tok.frac and j == k - 1
+                                                                           else "")
+                                      for j, p in enumerate(pieces))
+                        got.append((k, vals, texts))
+            options_of[i] = got
+        return got
+
     def rec(i: int, filled: int) -> Iterator[tuple[list, list, list]]:
         if i == len(tokens):
             if filled == n:
                 yield [], [], []
             return
-        tok = tokens[i]
-        remaining = len(tokens) - i - 1
-        if tok.kind == "null":
-            options = [((None,), (tok.raw,))]
-        elif tok.kind == "text":
-            options = [((TEXT,), (tok.raw,))]
-        else:
-            options = []
-            for k in range(1, min(_max_pieces(tok), n - filled - remaining) + 1):
-                for pieces in _cuts(tok.digits, k):
-                    vals = tuple(_value(p, tok.sign if j == 0 else "", tok.frac if j == k - 1 else "")
-                                 for j, p in enumerate(pieces))
-                    texts = tuple((tok.sign if j == 0 else "") + p + (f".{tok.frac}" if tok.frac and j == k - 1 else "")
-                                  for j, p in enumerate(pieces))
-                    options.append((vals, texts))
-        for vals, texts in options:
-            if filled + len(vals) > n:
+        # a number fills at most the cells the tokens after it leave (one each); any token no more
+        # than the row has
+        room = n - filled if tokens[i].kind in ("null", "text") else n - filled - (len(tokens) - i - 1)
+        for k, vals, texts in options(i):
+            if k > room:
                 continue
-            for rest_v, rest_t, rest_s in rec(i + 1, filled + len(vals)):
-                yield list(vals) + rest_v, list(texts) + rest_t, [i] * len(vals) + rest_s
+            for rest_v, rest_t, rest_s in rec(i + 1, filled + k):
+                yield list(vals) + rest_v, list(texts) + rest_t, [i] * k + rest_s
 
     for v, t, s in rec(0, 0):
         yield tuple(v), tuple(t), tuple(s)
