@@ -21,7 +21,8 @@ def _lines(el: lxml.etree._Element, breaks: frozenset | set = _BLOCK) -> list[st
     out: list[str] = []
     buf: list[str] = []
     _gather(el, breaks, out, buf)
-    _flush(out, buf)
+    if buf:
+        _flush(out, buf)
     return out
 
 
@@ -34,7 +35,7 @@ def _gather(e: lxml.etree._Element, breaks: frozenset | set, out: list[str], buf
     elif tag in _SKIP:
         return
     block = tag in breaks
-    if block:
+    if block and buf:
         _flush(out, buf)
     if tag:
         text = e.text
@@ -45,16 +46,17 @@ def _gather(e: lxml.etree._Element, breaks: frozenset | set, out: list[str], buf
         tail = child.tail
         if tail:
             buf.append(tail)
-    if block:
+    if block and buf:
         _flush(out, buf)
 
 
 def _flush(out: list[str], buf: list[str]) -> None:
-    if buf:
-        line = " ".join("".join(buf).split())
-        if line:
-            out.append(line)
-        buf.clear()
+    """The line gathered in ``buf`` into ``out``. Callers test that ``buf`` holds something: most
+    elements find it empty, and the call would cost more than the test."""
+    line = " ".join("".join(buf).split())
+    if line:
+        out.append(line)
+    buf.clear()
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
