@@ -63,11 +63,14 @@ def _cell_text(td: lxml.etree._Element) -> str:
     """The cell's text with whitespace collapsed, a line break kept where it separates numbers:
     one cell on its own (a table whose marks cannot be trusted, see ``_table``)."""
     if not len(td):
+        # only text inside: that text is the whole content, without a serialisation, and no
+        # element inside can break it into two numbers
         return " ".join((td.text or "").split())
+    # encoding=str is the cheaper spelling of "unicode"
     text = " ".join(lxml.etree.tostring(td, method="text", encoding=str, with_tail=False).split())
     if len(text) > 1 and _TWO_DIGITS.search(text):
         return _split_text(td, text)
-    return text
+    return text  # a label, or one digit: nothing a line break could split into two numbers
 
 
 def _split_text(td: lxml.etree._Element, text: str) -> str:
@@ -99,8 +102,7 @@ _TWO_DIGITS = re.compile(r"\d.*\d")
 _CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
-# compiled once, not per table
-_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
 #: what ``_table`` writes where a cell or row starts and ends: not whitespace, valid in XML (lxml
 #: refuses control characters), ASCII (the cheapest text lxml sets) and, should a page hold it
 #: itself, found out by the count of the pieces it cuts
@@ -165,7 +167,8 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
     text = " ".join(lxml.etree.tostring(t, method="text", encoding=str, with_tail=False).split())
     pieces = text.replace(" " + _MARK, _MARK).replace(_MARK + " ", _MARK).split(_MARK)
     if marked and len(pieces) == len(cells):
-        # only a text with two digits can hold a line break between numbers
+        # only a text with two digits can hold a line break between numbers: a few cells of a
+        # table, found in one scan; k is the piece a match lies in (the marks before it)
         k, start = 0, 0
         for m in _TWO_DIGITS_IN_CELL.finditer(text):
             k += text.count(_MARK, start, m.start())
