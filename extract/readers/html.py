@@ -195,14 +195,17 @@ def _span(value: str | None, cap: int) -> int:
 
 
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+_UTF8_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 #: the XML declaration an XHTML page starts with (``<?xml version="1.0" encoding="UTF-8"?>``), up
 #: to its first ``>``, as lxml reads it (lxml refuses one that lacks its closing ``?`` too)
 _XML_DECLARATION = re.compile(r"<\?xml[^>]*>")
 
 
-def read_html(text: str) -> Document:
+def read_html(text: str, utf8: bytes | None = None) -> Document:
     """The page's paragraphs and leaf tables. ``text`` is already decoded (extract.decode detects
-    the encoding from the bytes), so nothing the page declares may decide it again."""
+    the encoding from the bytes), so nothing the page declares may decide it again. ``utf8``, when
+    given, is ``text`` encoded in UTF-8 (the page's own bytes, when they were UTF-8): lxml parses
+    those as they are instead of encoding ``text`` to UTF-8 again (3 % of a report's reading)."""
     doc = Document(format="html")
     if text.startswith("<?xml"):
         # lxml refuses a str starting with an XML declaration that names an encoding (XHTML as
@@ -213,10 +216,15 @@ def read_html(text: str) -> Document:
         declaration = _XML_DECLARATION.match(text)
         if declaration:
             text = text[declaration.end():]
+        utf8 = None  # the bytes hold the declaration: parsed from the text without it
     try:
         # plain lxml.etree elements: lxml.html's element classes cost a Python lookup per element
         # and nothing here uses their methods
-        root = lxml.etree.fromstring(text, _PARSER)
+        if utf8 is not None:
+            # the same tree as from ``text``: the encoding is fixed, whatever the page declares
+            root = lxml.etree.fromstring(utf8, _UTF8_PARSER)
+        else:
+            root = lxml.etree.fromstring(text, _PARSER)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         root, why = None, str(exc)
     else:
