@@ -70,7 +70,7 @@ def _read_text_or_html(data: bytes, fmt: str) -> tuple[Document, str | None]:
     if fmt == "html":
         from extract.readers.html import read_html
 
-        doc = read_html(text)
+        doc = read_html(text, data if encoding == "utf-8" else None)
         doc.cut = not text.rstrip().endswith(">")
         return doc, encoding
     from extract.readers.text import read_text

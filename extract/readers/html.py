@@ -21,7 +21,8 @@ def _lines(el: lxml.etree._Element, breaks: frozenset | set = _BLOCK) -> list[st
     out: list[str] = []
     buf: list[str] = []
     _gather(el, breaks, out, buf)
-    _flush(out, buf)
+    if buf:
+        _flush(out, buf)
     return out
 
 
@@ -34,7 +35,7 @@ def _gather(e: lxml.etree._Element, breaks: frozenset | set, out: list[str], buf
     elif tag in _SKIP:
         return
     block = tag in breaks
-    if block:
+    if block and buf:
         _flush(out, buf)
     if tag:
         text = e.text
@@ -45,29 +46,36 @@ def _gather(e: lxml.etree._Element, breaks: frozenset | set, out: list[str], buf
         tail = child.tail
         if tail:
             buf.append(tail)
-    if block:
+    if block and buf:
         _flush(out, buf)
 
 
 def _flush(out: list[str], buf: list[str]) -> None:
-    if buf:
-        line = " ".join("".join(buf).split())
-        if line:
-            out.append(line)
-        buf.clear()
+    """The line gathered in ``buf`` into ``out``. Callers test that ``buf`` holds something: most
+    elements find it empty, and the call would cost more than the test."""
+    line = " ".join("".join(buf).split())
+    if line:
+        out.append(line)
+    buf.clear()
 
 
 def _cell_text(td: lxml.etree._Element) -> str:
-    """The cell's text with whitespace collapsed, a line break kept where it separates numbers."""
+    """The cell's text with whitespace collapsed, a line break kept where it separates numbers:
+    one cell on its own (a table whose marks cannot be trusted, see ``_table``)."""
     if not len(td):
-        # only text inside (6 cells in 10 of the example report pages): that text is the whole
-        # content, without a serialisation, and no element inside can break it into two numbers
+        # only text inside: that text is the whole content, without a serialisation, and no
+        # element inside can break it into two numbers
         return " ".join((td.text or "").split())
-    # serialised by libxml2 in one call: the hot path of a table-heavy page (encoding=str is the
-    # cheaper spelling of "unicode")
+    # encoding=str is the cheaper spelling of "unicode"
     text = " ".join(lxml.etree.tostring(td, method="text", encoding=str, with_tail=False).split())
-    if len(text) < 2 or not _TWO_DIGITS.search(text):
-        return text  # a label, or one digit: nothing a line break could split into two numbers
+    if len(text) > 1 and _TWO_DIGITS.search(text):
+        return _split_text(td, text)
+    return text  # a label, or one digit: nothing a line break could split into two numbers
+
+
+def _split_text(td: lxml.etree._Element, text: str) -> str:
+    """The text of a cell, given ``text`` (its serialised text, whitespace collapsed) when that
+    holds two digits: a line break kept where it separates numbers."""
     # a line break (<br>, one <p> per line) or a <sup> footnote mark separates what it splits:
     # "1<br>7" shows two numbers, not 17. One block wrapping the whole cell (<p><span>12</span></p>,
     # as CMS editors write every cell) splits nothing.
@@ -95,19 +103,43 @@ _CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
 _ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
+#: what ``_table`` writes where a cell or row starts and ends: not whitespace, valid in XML (lxml
+#: refuses control characters), ASCII (the cheapest text lxml sets) and, should a page hold it
+#: itself, found out by the count of the pieces it cuts
+_MARK = "\x7f"
+#: two digits in one piece of a marked table text (``_TWO_DIGITS`` within a cell)
+_TWO_DIGITS_IN_CELL = re.compile(r"\d[^\x7f]*\d")
+#: a cell's column number as its location says it, built once (``str(c + 1)`` per cell costs
+#: more than the lookup); wider rows build theirs
+_COLUMN_NAMES = tuple(str(c + 1) for c in range(256))
 
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
+    """One leaf table, spans resolved to grid columns. The hot loop of a table-heavy page (about
+    280 cells in a report), so no cell is serialised on its own: every row's text and every
+    cell's tail become a mark (the leaf table is read once, nothing reads its whitespace between
+    cells again), libxml2 serialises the whole table's text in one call, and its pieces between
+    marks are the cells' texts, in document order."""
     rows: list[list[TCell]] = []
+    # the marked text's pieces in order: what lies before the first row, then per row its cells
+    # and what lies between it and the next row (None: not a cell)
+    cells: list[TCell | None] = [None]
+    elements: list[lxml.etree._Element | None] = [None]
+    marked = True  # False when a row holds text outside its cells (an element that is no cell)
     # grid columns taken by rowspans from rows above: column -> (last row the span covers, first
     # column after it); a new cell jumps over a whole span at once, so a page of rowspans costs
     # time and memory in proportion to its cells (times the colspan cap), not to its grid
     busy: dict[int, tuple[int, int]] = {}
     for r, tr in enumerate(_ROWS(t)):
+        tr.text = _MARK
         row: list[TCell] = []
         c = 0
         at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
-        for td in tr.iterchildren("td", "th"):
+        for td in tr:  # a plain walk with a tag test: iterchildren("td", "th") builds a matcher per row
+            tag = td.tag
+            if tag != "td" and tag != "th":
+                marked = False
+                continue
             while c in busy:
                 until, after = busy[c]
                 if until < r:
@@ -120,10 +152,36 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
                 if rs > 1:
                     for dc in range(cs):
                         busy[c + dc] = (r + rs - 1, c + cs)
+            td.tail = _MARK
             # positional: a keyword call costs twice as much, once per cell of the page
-            row.append(TCell(_cell_text(td), at + str(c + 1), c, cs))  # col, colspan
+            cell = TCell("", at + (_COLUMN_NAMES[c] if c < 256 else str(c + 1)), c, cs)  # col, colspan
+            row.append(cell)
+            cells.append(cell)
+            elements.append(td)
             c += cs
         rows.append(row)
+        cells.append(None)
+        elements.append(None)
+    # whitespace collapsed over the whole text at once, then off both sides of every mark: each
+    # piece is its cell's text collapsed on its own
+    text = " ".join(lxml.etree.tostring(t, method="text", encoding=str, with_tail=False).split())
+    pieces = text.replace(" " + _MARK, _MARK).replace(_MARK + " ", _MARK).split(_MARK)
+    if marked and len(pieces) == len(cells):
+        # only a text with two digits can hold a line break between numbers: a few cells of a
+        # table, found in one scan; k is the piece a match lies in (the marks before it)
+        k, start = 0, 0
+        for m in _TWO_DIGITS_IN_CELL.finditer(text):
+            k += text.count(_MARK, start, m.start())
+            start = m.start()
+            if elements[k] is not None:
+                pieces[k] = _split_text(elements[k], pieces[k])
+        for cell, piece in zip(cells, pieces):
+            if cell is not None:
+                cell.text = piece
+    else:  # text outside the cells, or a mark in the page itself: each cell on its own
+        for cell, td in zip(cells, elements):
+            if cell is not None:
+                cell.text = _cell_text(td)
     return Table(rows, f"table {index + 1}", grid=True)
 
 
@@ -137,14 +195,17 @@ def _span(value: str | None, cap: int) -> int:
 
 
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+_UTF8_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 #: the XML declaration an XHTML page starts with (``<?xml version="1.0" encoding="UTF-8"?>``), up
 #: to its first ``>``, as lxml reads it (lxml refuses one that lacks its closing ``?`` too)
 _XML_DECLARATION = re.compile(r"<\?xml[^>]*>")
 
 
-def read_html(text: str) -> Document:
+def read_html(text: str, utf8: bytes | None = None) -> Document:
     """The page's paragraphs and leaf tables. ``text`` is already decoded (extract.decode detects
-    the encoding from the bytes), so nothing the page declares may decide it again."""
+    the encoding from the bytes), so nothing the page declares may decide it again. ``utf8``, when
+    given, is ``text`` encoded in UTF-8 (the page's own bytes, when they were UTF-8): lxml parses
+    those as they are instead of encoding ``text`` to UTF-8 again (3 % of a report's reading)."""
     doc = Document(format="html")
     if text.startswith("<?xml"):
         # lxml refuses a str starting with an XML declaration that names an encoding (XHTML as
@@ -155,10 +216,15 @@ def read_html(text: str) -> Document:
         declaration = _XML_DECLARATION.match(text)
         if declaration:
             text = text[declaration.end():]
+        utf8 = None  # the bytes hold the declaration: parsed from the text without it
     try:
         # plain lxml.etree elements: lxml.html's element classes cost a Python lookup per element
         # and nothing here uses their methods
-        root = lxml.etree.fromstring(text, _PARSER)
+        if utf8 is not None:
+            # the same tree as from ``text``: the encoding is fixed, whatever the page declares
+            root = lxml.etree.fromstring(utf8, _UTF8_PARSER)
+        else:
+            root = lxml.etree.fromstring(text, _PARSER)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         root, why = None, str(exc)
     else:
