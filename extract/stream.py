@@ -28,7 +28,7 @@ from extract.document import Document, Paragraph, Table
 from extract.grammar import MAP, NUMBERING, Event, leftover, remap, scan
 from extract.labels import norm, similarity, strip_numbering
 from extract.model import CellValue
-from extract.values import clean, parse_value
+from extract.values import parse_value
 
 #: Texts beyond this are not read by the stream reader (reports are well under 1 MB of text).
 MAX_CHARS = 1_000_000
