@@ -167,22 +167,27 @@ def readings(tokens: Sequence[NumToken], n: int) -> Iterator[tuple[Reading, tupl
             options_of[i] = got
         return got
 
-    def rec(i: int, filled: int) -> Iterator[tuple[list, list, list]]:
-        if i == len(tokens):
-            if filled == n:
-                yield [], [], []
-            return
-        # a number fills at most the cells the tokens after it leave (one each); any token no more
-        # than the row has
-        room = n - filled if tokens[i].kind in ("null", "text") else n - filled - (len(tokens) - i - 1)
-        for k, vals, texts in options(i):
-            if k > room:
-                continue
-            for rest_v, rest_t, rest_s in rec(i + 1, filled + k):
-                yield list(vals) + rest_v, list(texts) + rest_t, [i] * k + rest_s
-
-    for v, t, s in rec(0, 0):
+    for v, t, s in _segmentations(tokens, n, options, 0, 0):
         yield tuple(v), tuple(t), tuple(s)
+
+
+def _segmentations(tokens: Sequence[NumToken], n: int, options: Callable[[int], list[tuple[int, tuple, tuple]]],
+                   i: int, filled: int) -> Iterator[tuple[list, list, list]]:
+    """The segmentations of ``tokens[i:]`` into the ``n - filled`` cells left (``readings``).
+    A module function, not a closure inside ``readings``: a recursive closure refers to itself,
+    and that cycle would keep the row's tokens and cuts alive until the cycle collector ran."""
+    if i == len(tokens):
+        if filled == n:
+            yield [], [], []
+        return
+    # a number fills at most the cells the tokens after it leave (one each); any token no more
+    # than the row has
+    room = n - filled if tokens[i].kind in ("null", "text") else n - filled - (len(tokens) - i - 1)
+    for k, vals, texts in options(i):
+        if k > room:
+            continue
+        for rest_v, rest_t, rest_s in _segmentations(tokens, n, options, i + 1, filled + k):
+            yield list(vals) + rest_v, list(texts) + rest_t, [i] * k + rest_s
 
 
 @dataclass(slots=True)
