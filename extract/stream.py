@@ -1040,17 +1040,20 @@ class StreamReader:
 
     def put(self, key: tuple[str, str, str], v, txt: str, tok: NumToken, where: str, how: str = "exact",
             note: str = "") -> None:
-        """Store a placed value, unless its unit says it is not the column's: an amount in 元 under
-        a 万元 column, a count written with a money unit or a decimal part."""
+        """Store a placed value, unless its unit says it is not the column's: a count written with
+        a money unit or a decimal part is left unread. An amount in 元 (its own unit, or its column's
+        header) under the template's 万元 column is stored in 万元, exactly (the decimal point moved
+        four places); its raw text keeps what the document wrote, and its location says so."""
         table, _, col = key
         unit = tok.unit
         if not unit and type(v) is int and table not in T.PROACTIVE_BY_KEY:  # a count, as counts are written
             self.res.cells[key] = Cell(v, txt, "", "", False, how, tok.start, note)
             return
         if col in (T.PROACTIVE_BY_KEY[table].money_columns if table in T.PROACTIVE_BY_KEY else ()):
-            if unit == _YUAN or (not unit and self.money_header_unit(col) == _YUAN):
-                self.set_unread(key, "the amount is given in 元, not 万元", where)
-                return
+            if (unit == _YUAN or (not unit and self.money_header_unit(col) == _YUAN)) and v:
+                wan = in_wan(v)
+                note += f" ({txt}{_YUAN} = {wan}{T.MONEY_UNIT})"
+                v = wan
         elif unit in (T.OTHER_MONEY_UNIT, T.MONEY_UNIT) or isinstance(v, Decimal):
             self.set_unread(key, f"a count written as {txt}{unit}", where)
             return
@@ -1507,6 +1510,17 @@ def _junk_start(run: LabelRun) -> bool:
     events = scan(run.text)
     start = events[0][0] if events else len(run.text)
     return len(leftover(run.text[:start])) > 0
+
+
+def in_wan(v: int | Decimal) -> Decimal:
+    """An amount in 元 in the template's unit, 万元: the same digits with the decimal point four
+    places to the left, built from its digits (no division, no rounding at any length), the
+    fraction's trailing zeros dropped (3443000 元 is 344.3 万元, 5000 元 0.5)."""
+    sign, digits, exp = Decimal(v).as_tuple()
+    exp -= 4  # type: ignore[operator]
+    while exp < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits, exp = digits[:-1], exp + 1
+    return Decimal((sign, digits, exp))
 
 
 def _fmt(v) -> str:

@@ -238,7 +238,7 @@ REVIEW_CELLS = len(REVIEW_GROUPS) * len(REVIEW_COLUMNS)
 PROACTIVE_HEADER_CUE = "信息内容"
 #: Columns whose values may be negative (本年增/减); a negative number elsewhere is not a reading.
 SIGNED_COLUMNS: frozenset[str] = frozenset({"change"})
-#: The money unit the template prescribes; a header or value in 元 is not read as 万元.
+#: The money unit the template prescribes: every amount is stored in it (one in 元 is converted, exactly).
 MONEY_UNIT = "万元"
 #: Units that may follow a count as written (3个, 16件).
 COUNT_UNITS: tuple[str, ...] = ("件", "条", "个", "项", "次", "篇")
@@ -261,7 +261,8 @@ REVIEW_SECTION_CUES: tuple[str, ...] = ("政府信息公开行政复议",)
 BLANK_MARKERS: frozenset[str] = frozenset({"/", "-", "—", "——", "－", "–", "\\", "无", "空", "─", "-/-", "/-"})
 #: Words written before a number of a signed column (本年增/减): the sign they give it (减3 is -3).
 SIGN_WORDS: dict[str, str] = {"增加": "+", "减少": "-", "增": "+", "减": "-"}
-#: The unit that is not the template's money unit: an amount in 元 is not read as 万元.
+#: The other money unit reports write (a value's own, or its column header's): an amount in 元 is
+#: stored in 万元, the decimal point moved four places, its raw text as written.
 OTHER_MONEY_UNIT = "元"
 
 

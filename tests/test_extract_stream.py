@@ -240,3 +240,15 @@ def test_the_proactive_header_decides_the_columns() -> None:
     got = _art20_1("本年制发件数\t本年新公开数量\t现行有效件数")
     assert got["values"]["regulations"] == ["?"] * 6
     assert any("mixes the two templates' columns" in m for m in got["why"]), got
+
+
+def test_an_amount_in_yuan_is_stored_in_wan_exactly():
+    """元 to 万元 moves the decimal point four places: no division, so no rounding at any length."""
+    from decimal import Decimal
+
+    from extract.stream import in_wan
+
+    assert [str(in_wan(v)) for v in (3443000, 5000, 10000, 100000000, 1, Decimal("156805947.43"), Decimal("-5000"))] \
+        == ["344.3", "0.5", "1", "10000", "0.0001", "15680.594743", "-0.5"]
+    long = int("9" * 60 + "12345")
+    assert str(in_wan(long)) == "9" * 60 + "1.2345"

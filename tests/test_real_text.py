@@ -10,11 +10,9 @@ import pytest
 
 from tests import truth as TR
 
-#: Documents whose determinable cells the issue-12 reader does not read in full yet; the reader
-#: helper removes each one as it passes. Wrong numbers are never excused here.
-#: 011 gives its 政府集中采购 amount in 元 under the template's 万元 column: declined on purpose
-#: (the reader does not convert an agency's number into another unit), so that cell stays unread.
-NOT_YET_READ = {"011"}
+#: Documents whose determinable cells the issue-12 reader does not read in full yet (none now; an
+#: entry makes its test an expected failure that must fail). Wrong numbers are never excused here.
+NOT_YET_READ: set[str] = set()
 
 DOCUMENTS = TR.inputs()
 
@@ -38,7 +36,7 @@ def test_no_wrong_number(doc: Path):
 
 
 @pytest.mark.parametrize("doc", [
-    pytest.param(d, marks=pytest.mark.xfail(strict=True, reason="an amount in 元 under a 万元 column is not converted"))
+    pytest.param(d, marks=pytest.mark.xfail(strict=True, reason="a determinable cell is not read yet"))
     if d.stem in NOT_YET_READ else d for d in DOCUMENTS], ids=lambda p: p.stem)
 def test_all_determinable_read(doc: Path):
     truth, report = _truth_and_report(doc)
