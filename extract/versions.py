@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-CORE = "6"  # 6: a table found but unread (header out of order, a row cut ambiguously) is no longer "not found": its cells carry the reader's reason; 5: one table reader for every format (the stream alignment; the structured reader folded in); 3: the stated 统计期限 as facts (W5 reads them); 4: a table cell "/-" is blank, as in the text reader; a row label with an undecodable byte names no row; a group heading beside an unknown row label is not the 2019 row （六）其他处理; stream: surplus values, numbered headings on their own line
+CORE = "7"  # 7: an amount in 元 (its unit or its header's) is stored in 万元, exactly (was unread); 6: a table found but unread (header out of order, a row cut ambiguously) is no longer "not found": its cells carry the reader's reason; 5: one table reader for every format (the stream alignment; the structured reader folded in); 3: the stated 统计期限 as facts (W5 reads them); 4: a table cell "/-" is blank, as in the text reader; a row label with an undecodable byte names no row; a group heading beside an unknown row label is not the 2019 row （六）其他处理; stream: surplus values, numbered headings on their own line
 READERS: dict[str, str] = {"text": "1", "html": "1", "pdf": "1", "docx": "1", "doc": "1", "wps": "1",
                            "xlsx": "1", "xls": "1"}
 
