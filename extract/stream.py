@@ -569,11 +569,12 @@ class StreamReader:
         self.pfolds: dict[str, _HeaderFold] = {}  # the header folded so far, per proactive table
         self.aphase = "header"
         self.aheader: list[str] = []
+        self.aheader_problem: tuple = (None, 0, "")  # (header, its length, what is wrong with it)
         self.group: str | None = None
         self.rheader_groups: list[int] = []
         self.rheader_cols: list[int] = []
         self.review_done = False
-        self.rows: dict[tuple[str, str], list[str]] = {}  # the values each row was read from
+        self.rows: dict[tuple[str, str], list[NumToken]] = {}  # the values each row was read from
         self.stated: dict[tuple[str, str, str], int] = {}  # cell -> a value the narrative states
         self.group_row: tuple | None = None  # （六）其他处理 with values in a 2021 report
         self.anchored: set[tuple[str, str]] = set()  # every row whose label the text has
@@ -596,15 +597,18 @@ class StreamReader:
 
     # -------------------------------------------------------------- driver
     def read(self, items: list[LabelRun | ValueRun]) -> StreamResult:
+        # one pass: a value run is marked (runs_on) before the label run it follows is read
+        n = len(items)
         for k, item in enumerate(items):
             if isinstance(item, ValueRun):
-                after = items[k + 1] if k + 1 < len(items) else None
-                if isinstance(after, LabelRun) and item.tokens[-1].glued_after and _junk_start(after):
-                    item.runs_on = True
-        for k, item in enumerate(items):
-            if isinstance(item, ValueRun):
+                if k == 0 or not isinstance(items[k - 1], LabelRun):
+                    _mark_runs_on(item, items[k + 1] if k + 1 < n else None)  # (no label run reads it)
                 continue
-            nxt = items[k + 1] if k + 1 < len(items) and isinstance(items[k + 1], ValueRun) else None
+            nxt = items[k + 1] if k + 1 < n else None
+            if isinstance(nxt, ValueRun):
+                _mark_runs_on(nxt, items[k + 2] if k + 2 < n else None)
+            else:
+                nxt = None
             self.label_run(item, nxt)
         if self.group_row is not None:
             target, values, run = self.group_row
@@ -621,8 +625,12 @@ class StreamReader:
         if self.rheader_groups or self.rheader_cols:
             self.rheader_groups, self.rheader_cols = [], []
         anchors: list[tuple[int, int, tuple[str, str], Event]] = []
+        on_event = _ON_EVENT
         for s, e, ev in events:
-            target = self.event(ev, run.text, s, e, events)
+            on = on_event.get(ev.kind)
+            if on is None:
+                continue  # a word that names nothing (noise)
+            target = on(self, ev, run.text, s, e)
             if target is not None:
                 if anchors and anchors[-1][2] == target and leftover(run.text[anchors[-1][1]:s]) == "":
                     anchors[-1] = (anchors[-1][0], e, target, anchors[-1][3])  # two cues of one label
@@ -673,92 +681,98 @@ class StreamReader:
         self.fill(target, values, run)
 
     # -------------------------------------------------------------- events
-    def event(self, ev: Event, text: str, s: int, e: int, events) -> tuple[str, str] | None:
-        """Apply one event to the state; return the row it names, if it names one here. (The kinds
-        are tested most frequent first: a row label, then a word that names nothing.)"""
-        k = ev.kind
-        if k == "arow":
-            if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
-                self.start_applications()
-            if self.table == "applications":
-                self.aphase = "rows"
-                spec = _spec(ev.payload)
-                if spec.group is None:
-                    self.group = None
-                elif self.group is None:
-                    self.group = spec.group
-                return ("applications", ev.payload)
-            return None
-        if k == "noise":
-            return None
-        if k == "ptable":
-            self.table = "proactive"
-            self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
-            self.pheader, self.pgrid, self.pfolds = [], {}, {}
-            self.heads_seen.clear()
-            return None
-        if k == "pcol":
-            if self.table == "proactive" and self.ptable is not None:
-                self.pheader.append((ev.payload, text[e:e + 8]))
-                for target in ev.payload:
-                    self.place_header(self.pgrid, target, s)
-            return None
-        if k == "prow":
-            if self.table in (None, "proactive"):
-                spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
-                if spec is not self.ptable:
-                    self.ptable, self.pheader, self.pgrid, self.pfolds = spec, [], {}, {}
-                    self.heads_seen.clear()
-                self.table = "proactive"
-                return ev.payload
-            return None
-        if k == "atable":
+    # One method per event kind (``_ON_EVENT`` maps the kinds to them): each applies its event to
+    # the state and returns the row it names, if it names one here. A word that names nothing
+    # (noise) has none.
+    def event(self, ev: Event, text: str, s: int, e: int, events=None) -> tuple[str, str] | None:
+        """Apply one event to the state; return the row it names, if it names one here."""
+        on = _ON_EVENT.get(ev.kind)
+        return on(self, ev, text, s, e) if on is not None else None
+
+    def _on_arow(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
             self.start_applications()
-            return None
-        if k == "acol":
-            if self.table == "applications" and self.aphase == "header":
-                self.aheader.append(ev.payload)
-                self.header_cell(ev.payload, s)
-            return None
-        if k == "word":
-            col, row, rcol = ev.payload
-            spec = _spec(row)
-            if self.table == "applications":
-                if self.aphase == "header":
-                    self.aheader.append(col)
-                    self.header_cell(col, s)
-                elif spec.group in (None, self.group) and (self.template or T.DEFAULT_TEMPLATE) in spec.templates:
-                    return ("applications", row)
-            elif self.table == "review" and rcol is not None:
-                self.rheader_cols.append(rcol)
-            return None
-        if k == "agroup":
-            if self.table == "applications":
-                self.aphase, self.group = "rows", ev.payload
-            return None
-        if k == "group_row":
-            if self.table == "applications":
-                self.aphase, self.group = "rows", T.GROUP_ROWS[ev.payload]
-                return ("applications", ev.payload)
-            return None
-        if k == "review_section":
+        if self.table == "applications":
+            self.aphase = "rows"
+            spec = _SPECS[ev.payload]
+            if spec.group is None:
+                self.group = None
+            elif self.group is None:
+                self.group = spec.group
+            return ("applications", ev.payload)
+        return None
+
+    def _on_ptable(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.table = "proactive"
+        self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
+        self.pheader, self.pgrid, self.pfolds = [], {}, {}
+        self.heads_seen.clear()
+
+    def _on_pcol(self, ev: Event, text: str, s: int, e: int) -> None:
+        if self.table == "proactive" and self.ptable is not None:
+            self.pheader.append((ev.payload, text[e:e + 8]))
+            for target in ev.payload:
+                self.place_header(self.pgrid, target, s)
+
+    def _on_prow(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        if self.table in (None, "proactive"):
+            spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
+            if spec is not self.ptable:
+                self.ptable, self.pheader, self.pgrid, self.pfolds = spec, [], {}, {}
+                self.heads_seen.clear()
+            self.table = "proactive"
+            return ev.payload
+        return None
+
+    def _on_atable(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.start_applications()
+
+    def _on_acol(self, ev: Event, text: str, s: int, e: int) -> None:
+        if self.table == "applications" and self.aphase == "header":
+            self.aheader.append(ev.payload)
+            self.header_cell(ev.payload, s)
+
+    def _on_word(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        col, row, rcol = ev.payload
+        spec = _SPECS[row]
+        if self.table == "applications":
+            if self.aphase == "header":
+                self.aheader.append(col)
+                self.header_cell(col, s)
+            elif spec.group in (None, self.group) and (self.template or T.DEFAULT_TEMPLATE) in spec.templates:
+                return ("applications", row)
+        elif self.table == "review" and rcol is not None:
+            self.rheader_cols.append(rcol)
+        return None
+
+    def _on_agroup(self, ev: Event, text: str, s: int, e: int) -> None:
+        if self.table == "applications":
+            self.aphase, self.group = "rows", ev.payload
+
+    def _on_group_row(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        if self.table == "applications":
+            self.aphase, self.group = "rows", T.GROUP_ROWS[ev.payload]
+            return ("applications", ev.payload)
+        return None
+
+    def _on_review_section(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.table = "review"
+        self.rheader_groups, self.rheader_cols = [], []
+
+    def _on_review(self, ev: Event, text: str, s: int, e: int) -> None:
+        """rgroup, rparent, rcol: the review table's header."""
+        k = ev.kind
+        if self.table != "review" and not self.review_done and (k == "rcol" or self.table == "applications"):
             self.table = "review"
             self.rheader_groups, self.rheader_cols = [], []
-            return None
-        if k in ("rgroup", "rparent", "rcol"):
-            if self.table != "review" and not self.review_done and (k == "rcol" or self.table == "applications"):
-                self.table = "review"
-                self.rheader_groups, self.rheader_cols = [], []
-            if self.table == "review":
-                if k == "rgroup":
-                    self.rheader_groups.append(ev.payload)
-                elif k == "rcol":
-                    self.rheader_cols.append(ev.payload)
-            return None
-        if k == "end":
-            self.table = "done"
-            return None
-        return None
+        if self.table == "review":
+            if k == "rgroup":
+                self.rheader_groups.append(ev.payload)
+            elif k == "rcol":
+                self.rheader_cols.append(ev.payload)
+
+    def _on_end(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.table = "done"
 
     def start_applications(self) -> None:
         if self.table != "applications":
@@ -816,29 +830,27 @@ class StreamReader:
 
     def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
-        first = values.tokens[0]  # the row's location: its first value's (by its cell, when it has one)
-        where = self.cell_where(first) or self.where_of(first.start)
         if table == "applications":
-            spec = _spec(row)
+            spec = _SPECS[row]
             if self.template and self.template not in spec.templates and not force:
                 if row in T.GROUP_ROWS.values():
                     self.group_row = (target, values, run)  # a row of the other template, if its sub-rows never come
                 return  # a subtotal under a heading: not a canonical row of this template
             cols = T.APPLICANT_COLUMNS
             bad = self.applicant_header_problem()
-            tname, rname = "applications", row
-            ident = _row_identity("applications")
         else:
-            spec_p = T.PROACTIVE_BY_KEY[table]
-            pcols, keys, why, self.ptpl = self.pcolumns(spec_p)
+            pcols, keys, why, self.ptpl = self.pcolumns(T.PROACTIVE_BY_KEY[table])
             cols = keys or _first_column_keys(table)
             bad = why
-            tname, rname = table, row
-            ident = _row_identity(table)
         if bad and not (table == "applications" and self.full_agrid()):
-            self.unread(tname, rname, cols, bad, where)
+            self.unread(table, row, cols, bad, self.row_where(values))
             return
-        self.place_row(tname, rname, cols, values, ident, where, disordered=bad)
+        self.place_row(table, row, cols, values, None, None, bad)
+
+    def row_where(self, values: ValueRun) -> str:
+        """A row's location: its first value's (by its cell, when it has one)."""
+        first = values.tokens[0]
+        return self.cell_where(first) or self.where_of(first.start)
 
     def full_agrid(self) -> bool:
         """Whether the applications header gave every applicant column a place in one table's grid."""
@@ -846,7 +858,11 @@ class StreamReader:
         return all(h is not None for h in heads) and len({h[0] for h in heads}) == 1
 
     def applicant_header_problem(self) -> str:
-        return _applicant_header_problem(tuple(self.aheader))
+        # asked of every row: kept while the header is the same (it only grows, or starts afresh)
+        header, known = self.aheader, self.aheader_problem
+        if known[0] is not header or known[1] != len(header):
+            known = self.aheader_problem = (header, len(header), _applicant_header_problem(tuple(header)))
+        return known[2]
 
     def review_values(self, values: ValueRun, run: LabelRun) -> None:
         self.review_done = True
@@ -865,12 +881,57 @@ class StreamReader:
             return
         self.place_row("review_litigation", None, cols, values, _row_identity("review_litigation"), where)
 
-    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str,
+    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str | None,
                   disordered: str = "") -> None:
         """Place a row's values in its cells. ``disordered``: why the values cannot be placed in
-        the template's order (the header reorders the columns); only grid places can place them."""
+        the template's order (the header reorders the columns); only grid places can place them.
+        ``ident`` and ``where`` (the row's identity and location) are found here when None."""
         toks = values.tokens
         keys = _row_keys(tname, rname, tuple(cols))
+        if not (values.last or values.runs_on or disordered) and len(toks) == len(cols) \
+                and tname not in _MONEY_TABLES and (rname is None or (tname, rname) not in self.rows):
+            # nearly every row: one count per cell, each written plainly (digits only, no sign,
+            # decimal part, unit or leading zero: what ``plain_count`` reads, not damaged or signed
+            # with a word), in its column's cell where the table has a grid: the only reading, as
+            # ``digits.place`` finds ("exact"), made in one pass. Any other row is read below from
+            # the start (nothing is kept of this pass).
+            cw, where_of = self.cell_wheres, self.where_of
+            # where the table has a grid, each value is the cell under its own column's header
+            # (grid_positions: aligned) when its place is (table, row, header's column, span 1)
+            table = row = None
+            misplaced = False  # a value whose place is not that: grid_positions decides, below
+            heads = self.header_places(tname, cols) if self.gridded else False
+            if heads:
+                grids = self.grids
+                w = toks[0].where
+                first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
+                if first is not None and first[0] == heads[1] and self.run is not None and self.run.origins:
+                    label = self.grid_of(self.run.origins[-1])
+                    if label is not None and label[0] == first[0] and label[1] == first[1]:
+                        table, row = first[0], first[1]
+                        misplaced = not grids  # (places by grid_of only)
+            made = []
+            for t, hp in zip(toks, heads[2] if table is not None else cols):
+                d = t.digits
+                if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged or (d < "1" and d != "0"):
+                    break  # (a leading zero, or no digit)
+                w = t.where  # located by its cell (``cell_where``)
+                made.append(CellValue(int(d), d, (cw[w - 1] if w > 0 and cw else "") or where_of(t.start)))
+                if table is not None and not misplaced and (w <= 0 or grids[w - 1] != (table, row, hp, 1)):
+                    misplaced = True
+            else:
+                if misplaced:  # not each under its own header: read by place, unless no value has a place
+                    places, aligned = self.grid_positions(tname, cols, toks, disordered)
+                    misplaced = places is not None and not aligned
+                if not misplaced:
+                    if rname is not None:
+                        self.rows[(tname, rname)] = toks
+                    self.res.cells.update(zip(keys, made))
+                    return
+        if where is None:
+            where = self.row_where(values)
+        if ident is None:
+            ident = _row_identity(tname)
         if values.last:
             sure = self.before_the_cut(toks, cols)
             if sure:
@@ -898,22 +959,28 @@ class StreamReader:
             self.problem("missing_cell", f"the values {' '.join(t.raw for t in toks)!r} run on into text that is "
                          "no label of the template; where the row ends is unknown", where, tname, rname)
             return
-        damaged = empty = negative = False  # one pass over the row for what the steps below ask
-        for t in toks:
-            if t.damaged:
-                damaged = True
-            elif t.kind == "null":
-                empty = empty or not t.raw
-            elif t.sign == "-" or t.signed:
-                negative = True
-        if damaged:
-            for key in keys:
-                self.res.cells[key] = Cell(UNREAD, "", where, "an undecodable byte touches a value", veto=True)
-            self.problem("damaged", "an undecodable byte touches a value of this row; the row is left unread",
-                         where, tname, rname)
-            return
+        # nearly every row: each value a count written plainly (digits only, no sign, decimal part,
+        # unit or leading zero, not damaged), read in one pass over the row — what ``plain_count``
+        # says of each, and nothing for the steps below to ask (no empty, negative or damaged value)
+        counts = _plain_counts(toks)
+        empty = negative = False
+        if counts is None:
+            damaged = False  # one pass over the row for what the steps below ask
+            for t in toks:
+                if t.damaged:
+                    damaged = True
+                elif t.kind == "null":
+                    empty = empty or not t.raw
+                elif t.sign == "-" or t.signed:
+                    negative = True
+            if damaged:
+                for key in keys:
+                    self.res.cells[key] = Cell(UNREAD, "", where, "an undecodable byte touches a value", veto=True)
+                self.problem("damaged", "an undecodable byte touches a value of this row; the row is left unread",
+                             where, tname, rname)
+                return
         if rname is not None and (tname, rname) in self.rows:
-            first = self.rows[(tname, rname)]
+            first = [t.raw for t in self.rows[(tname, rname)]]
             if first != [t.raw for t in toks]:
                 for key in keys:
                     self.set_unread(key, "the row appears twice with different values", where)
@@ -922,13 +989,11 @@ class StreamReader:
                              "left unread", where, tname, rname)
             return
         if rname is not None:
-            self.rows[(tname, rname)] = [t.raw for t in toks]
+            self.rows[(tname, rname)] = toks  # (their texts are compared when the row comes again)
         if empty:
             toks = self.own_row(toks)
-        places = self.grid_positions(tname, cols, toks)
-        aligned = places is not None and not disordered and len(toks) == len(cols) and all(
-            g[2] == hp and g[3] == 1 for g, (hp, _) in zip(places[1], places[0]))
-        # each cell under its own header, in order: the order is the place (read below, in order)
+        places, aligned = self.grid_positions(tname, cols, toks, disordered) if self.gridded and toks else (None, False)
+        # aligned: each cell under its own header, in order: the order is the place (read below, in order)
         if not aligned and places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
                                                                      bool(disordered)):
             return
@@ -954,17 +1019,22 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         if not surplus and not negative and len(toks) == len(cols):
-            counts = _counts_as_written(toks)
+            if counts is None:  # (the tokens are the row's own, as counted above, unless empty cells left)
+                counts = _counts_as_written(toks)
             if counts is not None:
                 # one count per cell, each as written: the only reading, as ``digits.place`` finds
                 # ("exact"), without the candidates' machinery (nearly every row of every report)
                 cells = self.res.cells
-                amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
+                amounts = _AMOUNTS.get(tname, ())
+                cw = self.cell_wheres
+                where_of = self.where_of
                 for key, v, tok in zip(keys, counts, toks):
-                    if key[2] in amounts:
+                    if amounts and key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
-                    else:
-                        cells[key] = CellValue(v, tok.digits, self.cell_where(tok) or self.where_of(tok.start))
+                    else:  # located by its cell (``cell_where``, inline: asked of nearly every value)
+                        w = tok.where
+                        cells[key] = CellValue(v, tok.digits, (cw[w - 1] if w > 0 and cw else "")
+                                               or where_of(tok.start))
                 return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
@@ -1101,31 +1171,51 @@ class StreamReader:
             full = {first}
         return [t for t, e, g in zip(toks, empty, rows) if not e or (g is not None and g[:2] in full)]
 
-    def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
-        """((grid column, span) of each column's header, grid place of each value) when the row's
-        values are cells of one row of the table whose header gave every column a place; else None."""
-        if not self.gridded or not toks:
-            return None  # no header had a place in a grid
-        heard = self.heads_seen.get((tname, cols, self.ptpl))
-        if heard is None:  # asked of every row; the header changes only where a header cell is heard
+    def header_places(self, tname: str, cols) -> tuple | bool:
+        """The grid places of the columns' headers when the header gave every column a place in
+        one table: ((grid column, span) of each, the table, the grid column of each); else False.
+        Asked of every row; the header changes only where a header cell is heard."""
+        key = (tname, cols, self.ptpl)
+        heard = self.heads_seen.get(key)
+        if heard is None:
             heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
                      else [self.pgrid.get((self.ptpl, c)) for c in cols])
             heard = False if any(h is None for h in heads) or len({h[0] for h in heads}) != 1 else (
-                [(h[1], h[2]) for h in heads], heads[0][0])
-            self.heads_seen[(tname, cols, self.ptpl)] = heard
+                [(h[1], h[2]) for h in heads], heads[0][0], tuple(h[1] for h in heads))
+            self.heads_seen[key] = heard
+        return heard
+
+    def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken],
+                       disordered: str = "") -> tuple[tuple[list, list[tuple]] | None, bool]:
+        """((grid column, span) of each column's header, grid place of each value) when the row's
+        values are cells of one row of the table whose header gave every column a place, else
+        None; and whether each value stands under its own column's header, in order (not when the
+        header is ``disordered``)."""
+        if not self.gridded or not toks:
+            return None, False  # no header had a place in a grid
+        heard = self.header_places(tname, cols)
         if heard is False:
-            return None
-        places = self.places_of(toks)
+            return None, False
+        table = heard[1]
+        grids, grid_of = self.grids, self.grid_of
+        places = [grids[t.where - 1] if t.where > 0 and grids else grid_of(t.start) for t in toks]
         first = places[0]
-        if first is None or first[0] != heard[1]:
-            return None
+        if first is None or first[0] != table:
+            return None, False
+        row = first[1]
         for g in places:  # every value a cell with a grid place, all in one row of the header's table
-            if g is None or g[2] is None or g[0] != first[0] or g[1] != first[1]:
-                return None
+            if g is None or g[2] is None or g[0] != table or g[1] != row:
+                return None, False
         label = self.grid_of(self.run.origins[-1]) if self.run is not None and self.run.origins else None
-        if label is None or label[:2] != first[:2]:
-            return None  # the values are not in the label's row (a cell broken over lines): places differ
-        return heard[0], places
+        if label is None or label[0] != table or label[1] != row:
+            return None, False  # the values are not in the label's row (a cell broken over lines): places differ
+        aligned = not disordered and len(toks) == len(cols)
+        if aligned:
+            for g, hp in zip(places, heard[2]):
+                if g[2] != hp or g[3] != 1:
+                    aligned = False
+                    break
+        return (heard[0], places), aligned
 
     def place_by_grid(self, tname: str, rname: str, cols: list[str], keys: list, toks: list[NumToken],
                       grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> bool:
@@ -1276,6 +1366,22 @@ class StreamReader:
         return ""
 
 
+#: The reader's method for each kind of event (a kind not here, noise, names nothing).
+_ON_EVENT = {"arow": StreamReader._on_arow, "ptable": StreamReader._on_ptable, "pcol": StreamReader._on_pcol,
+             "prow": StreamReader._on_prow, "atable": StreamReader._on_atable, "acol": StreamReader._on_acol,
+             "word": StreamReader._on_word, "agroup": StreamReader._on_agroup,
+             "group_row": StreamReader._on_group_row, "review_section": StreamReader._on_review_section,
+             "rgroup": StreamReader._on_review, "rparent": StreamReader._on_review, "rcol": StreamReader._on_review,
+             "end": StreamReader._on_end}
+
+
+def _mark_runs_on(values: ValueRun, after: LabelRun | ValueRun | None) -> None:
+    """Mark a value run whose last number is glued to label text that starts with no phrase of
+    the grammar: where the row ends is unknown."""
+    if isinstance(after, LabelRun) and values.tokens[-1].glued_after and _junk_start(after):
+        values.runs_on = True
+
+
 #: What a placed value's location adds, by how its row was placed ({0}: the row's values as written).
 _PLACED_NOTE = {
     "digits": " (cut from {0!r} by the digit rules)",
@@ -1294,6 +1400,9 @@ def _row_keys(table: str, row: str | None, cols: tuple[str, ...]) -> tuple[tuple
     return tuple((table, row, c) if row else (table, c.split(".")[0], c.split(".")[1]) for c in cols)
 
 
+#: The amount columns of each table (none: the applications and review tables).
+_AMOUNTS = {key: spec.money_columns for key, spec in T.PROACTIVE_BY_KEY.items()}
+_MONEY_TABLES = frozenset(key for key, amounts in _AMOUNTS.items() if amounts)
 _MONEY_COLUMNS = frozenset(c for spec in T.PROACTIVE_TABLES for c in spec.money_columns)
 _TOTAL_BLANK = ("the 总计 cell is blank while other cells hold numbers: the blank cells may have been moved to the "
                 "end of the row")
@@ -1315,6 +1424,20 @@ def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
         if value is None or t.unit:
             return None
         counts.append(value)
+    return counts
+
+
+def _plain_counts(toks: list[NumToken]) -> list[int] | None:
+    """The tokens' values when each is a count written plainly and nothing else — what
+    ``plain_count`` says of each (digits only, no sign, decimal part or leading zero), with no
+    unit, not signed with a word (减3), not damaged — else None. Asked of every row: one pass."""
+    counts = []
+    for t in toks:
+        d = t.digits
+        if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged or not d \
+                or (d[0] == "0" and d != "0"):
+            return None
+        counts.append(int(d))
     return counts
 
 
