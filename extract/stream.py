@@ -599,17 +599,22 @@ class StreamReader:
     def read(self, items: list[LabelRun | ValueRun]) -> StreamResult:
         # one pass: a value run is marked (runs_on) before the label run it follows is read
         n = len(items)
-        for k, item in enumerate(items):
-            if isinstance(item, ValueRun):
-                if k == 0 or not isinstance(items[k - 1], LabelRun):
-                    _mark_runs_on(item, items[k + 1] if k + 1 < n else None)  # (no label run reads it)
+        k = 0
+        while k < n:
+            item = items[k]
+            after = items[k + 1] if k + 1 < n else None
+            if isinstance(item, ValueRun):  # (after no label run: none reads it)
+                _mark_runs_on(item, after)
+                k += 1
                 continue
-            nxt = items[k + 1] if k + 1 < n else None
-            if isinstance(nxt, ValueRun):
-                _mark_runs_on(nxt, items[k + 2] if k + 2 < n else None)
+            if isinstance(after, ValueRun):
+                if after.tokens[-1].glued_after:
+                    _mark_runs_on(after, items[k + 2] if k + 2 < n else None)
+                self.label_run(item, after)
+                k += 2
             else:
-                nxt = None
-            self.label_run(item, nxt)
+                self.label_run(item, None)
+                k += 1
         if self.group_row is not None:
             target, values, run = self.group_row
             group = T.GROUP_ROWS[target[1]]
@@ -620,17 +625,14 @@ class StreamReader:
 
     def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
         self.run = run
-        events = scan(run.text)
+        text = run.text
+        events, plan = _plan(text)
         # the review table's header is the label text right before its values: start it afresh
         if self.rheader_groups or self.rheader_cols:
             self.rheader_groups, self.rheader_cols = [], []
         anchors: list[tuple[int, int, tuple[str, str], Event]] = []
-        on_event = _ON_EVENT
-        for s, e, ev in events:
-            on = on_event.get(ev.kind)
-            if on is None:
-                continue  # a word that names nothing (noise)
-            target = on(self, ev, run.text, s, e)
+        for on, ev, s, e in plan:
+            target = on(self, ev, text, s, e)
             if target is not None:
                 if anchors and anchors[-1][2] == target and leftover(run.text[anchors[-1][1]:s]) == "":
                     anchors[-1] = (anchors[-1][0], e, target, anchors[-1][3])  # two cues of one label
@@ -662,12 +664,15 @@ class StreamReader:
                     and not (all(_empty(t) for t in values.tokens) and len(values.tokens) != T.REVIEW_CELLS):
                 self.review_values(values, run)
             return
-        for a in anchors:
-            self.anchored.add(a[2])
-        # every row label but the last has no value of its own in the text
-        for s, e, target, _ in anchors[:-1]:
-            self.empty_row(target, run, s)
         s, e, target, ev = anchors[-1]
+        if len(anchors) > 1:
+            for a in anchors:
+                self.anchored.add(a[2])
+            # every row label but the last has no value of its own in the text
+            for ps, _, ptarget, _ in anchors[:-1]:
+                self.empty_row(ptarget, run, ps)
+        else:
+            self.anchored.add(target)
         if values is None:
             self.empty_row(target, run, s)
             return
@@ -684,11 +689,6 @@ class StreamReader:
     # One method per event kind (``_ON_EVENT`` maps the kinds to them): each applies its event to
     # the state and returns the row it names, if it names one here. A word that names nothing
     # (noise) has none.
-    def event(self, ev: Event, text: str, s: int, e: int, events=None) -> tuple[str, str] | None:
-        """Apply one event to the state; return the row it names, if it names one here."""
-        on = _ON_EVENT.get(ev.kind)
-        return on(self, ev, text, s, e) if on is not None else None
-
     def _on_arow(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
         if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
             self.start_applications()
@@ -895,31 +895,9 @@ class StreamReader:
             # with a word), in its column's cell where the table has a grid: the only reading, as
             # ``digits.place`` finds ("exact"), made in one pass. Any other row is read below from
             # the start (nothing is kept of this pass).
-            cw, where_of = self.cell_wheres, self.where_of
-            # where the table has a grid, each value is the cell under its own column's header
-            # (grid_positions: aligned) when its place is (table, row, header's column, span 1)
-            table = row = None
-            misplaced = False  # a value whose place is not that: grid_positions decides, below
-            heads = self.header_places(tname, cols) if self.gridded else False
-            if heads:
-                grids = self.grids
-                w = toks[0].where
-                first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
-                if first is not None and first[0] == heads[1] and self.run is not None and self.run.origins:
-                    label = self.grid_of(self.run.origins[-1])
-                    if label is not None and label[0] == first[0] and label[1] == first[1]:
-                        table, row = first[0], first[1]
-                        misplaced = not grids  # (places by grid_of only)
-            made = []
-            for t, hp in zip(toks, heads[2] if table is not None else cols):
-                d = t.digits
-                if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged or (d < "1" and d != "0"):
-                    break  # (a leading zero, or no digit)
-                w = t.where  # located by its cell (``cell_where``)
-                made.append(CellValue(int(d), d, (cw[w - 1] if w > 0 and cw else "") or where_of(t.start)))
-                if table is not None and not misplaced and (w <= 0 or grids[w - 1] != (table, row, hp, 1)):
-                    misplaced = True
-            else:
+            made = _plain_cells(toks, self.cell_wheres, self.where_of) if self.cell_wheres else None
+            if made is not None:
+                misplaced = self.gridded and self.off_grid(tname, cols, toks)
                 if misplaced:  # not each under its own header: read by place, unless no value has a place
                     places, aligned = self.grid_positions(tname, cols, toks, disordered)
                     misplaced = places is not None and not aligned
@@ -1185,6 +1163,31 @@ class StreamReader:
             self.heads_seen[key] = heard
         return heard
 
+    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> bool:
+        """Whether a row of as many values as columns may not stand each under its own column's
+        header, in order (``grid_positions`` decides): False when no value has a place that
+        counts (see there) or each value's place is (the table, the label's row, the header's
+        grid column, span 1). Asked of every row of a table with a grid: one pass over it."""
+        heads = self.header_places(tname, cols)
+        if not heads:
+            return False
+        grids = self.grids
+        w = toks[0].where
+        first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
+        if first is None or first[0] != heads[1] or self.run is None or not self.run.origins:
+            return False
+        label = self.grid_of(self.run.origins[-1])
+        if label is None or label[0] != first[0] or label[1] != first[1]:
+            return False
+        if not grids:
+            return True  # (places by grid_of only)
+        table, row = first[0], first[1]
+        for t, hp in zip(toks, heads[2]):
+            w = t.where
+            if w <= 0 or grids[w - 1] != (table, row, hp, 1):
+                return True
+        return False
+
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken],
                        disordered: str = "") -> tuple[tuple[list, list[tuple]] | None, bool]:
         """((grid column, span) of each column's header, grid place of each value) when the row's
@@ -1375,6 +1378,22 @@ _ON_EVENT = {"arow": StreamReader._on_arow, "ptable": StreamReader._on_ptable, "
              "end": StreamReader._on_end}
 
 
+def _plan(text: str) -> tuple[tuple, tuple]:
+    """A label run's events (``scan``) and the reader's method for each that names something,
+    in order: ((start, end, event), …), ((method, event, start, end), …). Cached as ``scan``
+    is: the same label runs recur in every report."""
+    return _plan_cached(text) if len(text) <= 256 else _plan_of(scan(text))
+
+
+def _plan_of(events: tuple) -> tuple[tuple, tuple]:
+    return events, tuple((_ON_EVENT[ev.kind], ev, s, e) for s, e, ev in events if ev.kind in _ON_EVENT)
+
+
+@lru_cache(maxsize=16384)
+def _plan_cached(text: str) -> tuple[tuple, tuple]:
+    return _plan_of(scan(text))
+
+
 def _mark_runs_on(values: ValueRun, after: LabelRun | ValueRun | None) -> None:
     """Mark a value run whose last number is glued to label text that starts with no phrase of
     the grammar: where the row ends is unknown."""
@@ -1439,6 +1458,33 @@ def _plain_counts(toks: list[NumToken]) -> list[int] | None:
             return None
         counts.append(int(d))
     return counts
+
+
+#: The value of each count written plainly up to 999: nearly every count of a report, looked up
+#: rather than converted (a third of the cost).
+_COUNT_OF = {str(i): i for i in range(1000)}
+
+
+def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of) -> list[CellValue] | None:
+    """The row's cells as the report keeps them when each value is a count written plainly and
+    nothing else — what ``plain_count`` reads (digits only, no sign, decimal part or leading
+    zero), no unit, not signed with a word (减3), not damaged — else None. Each is located by
+    its value cell (``cell_where``; ``cell_wheres`` not empty), else by ``where_of``. Asked of
+    nearly every row of every report: one pass."""
+    made = []
+    value_of = _COUNT_OF.get
+    for t in toks:
+        if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged:
+            return None
+        d = t.digits
+        v = value_of(d)
+        if v is None:
+            if d < "1" and d != "0":
+                return None  # no digit, or a leading zero
+            v = int(d)
+        w = t.where
+        made.append(CellValue(v, d, (cell_wheres[w - 1] if w > 0 else "") or where_of(t.start)))
+    return made
 
 
 def _one_cell(tok: NumToken) -> tuple[str, object, str]:
