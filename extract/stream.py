@@ -676,10 +676,15 @@ class StreamReader:
         if values is None:
             self.empty_row(target, run, s)
             return
-        in_grid = self.grid_of(run.origin(s)) is not None
-        if (_not_a_row_label if len(run.text) <= 256 else _not_a_row_label.__wrapped__)(
-                run.text, s, e, ev.head, ev.tail, in_grid) \
-                or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):  # (a long run, narrative, is not kept)
+        if len(text) <= 256:  # (a long run, narrative, is not kept)
+            # the same either way, as nearly always: whether the label is a table cell is not asked
+            outside, inside = _row_label_verdicts(text, s, e, ev.head, ev.tail)
+            not_a_label = outside if outside == inside else (inside if self.grid_of(run.origin(s)) is not None
+                                                               else outside)
+        else:
+            not_a_label = _not_a_row_label.__wrapped__(text, s, e, ev.head, ev.tail,
+                                                       self.grid_of(run.origin(s)) is not None)
+        if not_a_label or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):  # (a long run, narrative, is not kept)
             # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
             self.empty_row(target, run, s, note=f"the label {run.text[_label_start(events, s):]!r} is not a row label")
             return
@@ -997,6 +1002,11 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         if not surplus and not negative and len(toks) == len(cols):
+            if tname not in _MONEY_TABLES and self.cell_wheres:  # (as above, once the row's cells are known)
+                made = _plain_cells(toks, self.cell_wheres, self.where_of)
+                if made is not None:
+                    self.res.cells.update(zip(keys, made))
+                    return
             if counts is None:  # (the tokens are the row's own, as counted above, unless empty cells left)
                 counts = _counts_as_written(toks)
             if counts is not None:
@@ -1571,6 +1581,13 @@ def _not_a_row_label(text: str, s: int, e: int, head: str, tail: str, in_grid: b
     noise_before = [ch for ch in leftover(prefix) if ch not in head]
     noise_after = [ch for ch in leftover(suffix) if ch not in tail]
     return len(noise_before) > MAX_NOISE or bool(NUMBERING.search(suffix)) or len(noise_after) > MAX_NOISE
+
+
+@lru_cache(maxsize=8192)
+def _row_label_verdicts(text: str, s: int, e: int, head: str, tail: str) -> tuple[bool, bool]:
+    """``_not_a_row_label`` of the phrase outside a table cell and in one: where they agree, the
+    label's place need not be looked up. Cached: the same few labels recur in every report."""
+    return (_not_a_row_label(text, s, e, head, tail, False), _not_a_row_label(text, s, e, head, tail, True))
 
 
 @lru_cache(maxsize=64)
