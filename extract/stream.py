@@ -942,26 +942,20 @@ class StreamReader:
             self.problem("missing_cell", f"the values {' '.join(t.raw for t in toks)!r} run on into text that is "
                          "no label of the template; where the row ends is unknown", where, tname, rname)
             return
-        # nearly every row: each value a count written plainly (digits only, no sign, decimal part,
-        # unit or leading zero, not damaged), read in one pass over the row — what ``plain_count``
-        # says of each, and nothing for the steps below to ask (no empty, negative or damaged value)
-        counts = _plain_counts(toks)
-        empty = negative = False
-        if counts is None:
-            damaged = False  # one pass over the row for what the steps below ask
-            for t in toks:
-                if t.damaged:
-                    damaged = True
-                elif t.kind == "null":
-                    empty = empty or not t.raw
-                elif t.sign == "-" or t.signed:
-                    negative = True
-            if damaged:
-                for key in keys:
-                    self.res.cells[key] = Cell(UNREAD, "", where, "an undecodable byte touches a value", veto=True)
-                self.problem("damaged", "an undecodable byte touches a value of this row; the row is left unread",
-                             where, tname, rname)
-                return
+        damaged = empty = negative = False  # one pass over the row for what the steps below ask
+        for t in toks:
+            if t.damaged:
+                damaged = True
+            elif t.kind == "null":
+                empty = empty or not t.raw
+            elif t.sign == "-" or t.signed:
+                negative = True
+        if damaged:
+            for key in keys:
+                self.res.cells[key] = Cell(UNREAD, "", where, "an undecodable byte touches a value", veto=True)
+            self.problem("damaged", "an undecodable byte touches a value of this row; the row is left unread",
+                         where, tname, rname)
+            return
         if rname is not None and (tname, rname) in self.rows:
             first = [t.raw for t in self.rows[(tname, rname)]]
             if first != [t.raw for t in toks]:
@@ -1002,27 +996,22 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         if not surplus and not negative and len(toks) == len(cols):
-            if tname not in _MONEY_TABLES and self.cell_wheres:  # (as above, once the row's cells are known)
+            if tname not in _MONEY_TABLES and self.cell_wheres:  # (as at the top, now the row's cells are known)
                 made = _plain_cells(toks, self.cell_wheres, self.where_of)
                 if made is not None:
                     self.res.cells.update(zip(keys, made))
                     return
-            if counts is None:  # (the tokens are the row's own, as counted above, unless empty cells left)
-                counts = _counts_as_written(toks)
+            counts = _counts_as_written(toks)
             if counts is not None:
                 # one count per cell, each as written: the only reading, as ``digits.place`` finds
-                # ("exact"), without the candidates' machinery (nearly every row of every report)
+                # ("exact"), without the candidates' machinery
                 cells = self.res.cells
                 amounts = _AMOUNTS.get(tname, ())
-                cw = self.cell_wheres
-                where_of = self.where_of
                 for key, v, tok in zip(keys, counts, toks):
-                    if amounts and key[2] in amounts:
+                    if key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
-                    else:  # located by its cell (``cell_where``, inline: asked of nearly every value)
-                        w = tok.where
-                        cells[key] = CellValue(v, tok.digits, (cw[w - 1] if w > 0 and cw else "")
-                                               or where_of(tok.start))
+                    else:
+                        cells[key] = CellValue(v, tok.digits, self.cell_where(tok) or self.where_of(tok.start))
                 return
         names, signed = _column_names(tuple(cols))
         if negative and len(toks) == len(cols) and any(t.sign == "-" or t.signed for t in toks) \
@@ -1453,20 +1442,6 @@ def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
         if value is None or t.unit:
             return None
         counts.append(value)
-    return counts
-
-
-def _plain_counts(toks: list[NumToken]) -> list[int] | None:
-    """The tokens' values when each is a count written plainly and nothing else — what
-    ``plain_count`` says of each (digits only, no sign, decimal part or leading zero), with no
-    unit, not signed with a word (减3), not damaged — else None. Asked of every row: one pass."""
-    counts = []
-    for t in toks:
-        d = t.digits
-        if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged or not d \
-                or (d[0] == "0" and d != "0"):
-            return None
-        counts.append(int(d))
     return counts
 
 
