@@ -569,11 +569,12 @@ class StreamReader:
         self.pfolds: dict[str, _HeaderFold] = {}  # the header folded so far, per proactive table
         self.aphase = "header"
         self.aheader: list[str] = []
+        self.aheader_problem: tuple = (None, 0, "")  # (header, its length, what is wrong with it)
         self.group: str | None = None
         self.rheader_groups: list[int] = []
         self.rheader_cols: list[int] = []
         self.review_done = False
-        self.rows: dict[tuple[str, str], list[str]] = {}  # the values each row was read from
+        self.rows: dict[tuple[str, str], list[NumToken]] = {}  # the values each row was read from
         self.stated: dict[tuple[str, str, str], int] = {}  # cell -> a value the narrative states
         self.group_row: tuple | None = None  # （六）其他处理 with values in a 2021 report
         self.anchored: set[tuple[str, str]] = set()  # every row whose label the text has
@@ -596,16 +597,24 @@ class StreamReader:
 
     # -------------------------------------------------------------- driver
     def read(self, items: list[LabelRun | ValueRun]) -> StreamResult:
-        for k, item in enumerate(items):
-            if isinstance(item, ValueRun):
-                after = items[k + 1] if k + 1 < len(items) else None
-                if isinstance(after, LabelRun) and item.tokens[-1].glued_after and _junk_start(after):
-                    item.runs_on = True
-        for k, item in enumerate(items):
-            if isinstance(item, ValueRun):
+        # one pass: a value run is marked (runs_on) before the label run it follows is read
+        n = len(items)
+        k = 0
+        while k < n:
+            item = items[k]
+            after = items[k + 1] if k + 1 < n else None
+            if isinstance(item, ValueRun):  # (after no label run: none reads it)
+                _mark_runs_on(item, after)
+                k += 1
                 continue
-            nxt = items[k + 1] if k + 1 < len(items) and isinstance(items[k + 1], ValueRun) else None
-            self.label_run(item, nxt)
+            if isinstance(after, ValueRun):
+                if after.tokens[-1].glued_after:
+                    _mark_runs_on(after, items[k + 2] if k + 2 < n else None)
+                self.label_run(item, after)
+                k += 2
+            else:
+                self.label_run(item, None)
+                k += 1
         if self.group_row is not None:
             target, values, run = self.group_row
             group = T.GROUP_ROWS[target[1]]
@@ -616,13 +625,14 @@ class StreamReader:
 
     def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
         self.run = run
-        events = scan(run.text)
+        text = run.text
+        events, plan = _plan(text)
         # the review table's header is the label text right before its values: start it afresh
         if self.rheader_groups or self.rheader_cols:
             self.rheader_groups, self.rheader_cols = [], []
         anchors: list[tuple[int, int, tuple[str, str], Event]] = []
-        for s, e, ev in events:
-            target = self.event(ev, run.text, s, e, events)
+        for on, ev, s, e in plan:
+            target = on(self, ev, text, s, e)
             if target is not None:
                 if anchors and anchors[-1][2] == target and leftover(run.text[anchors[-1][1]:s]) == "":
                     anchors[-1] = (anchors[-1][0], e, target, anchors[-1][3])  # two cues of one label
@@ -654,111 +664,120 @@ class StreamReader:
                     and not (all(_empty(t) for t in values.tokens) and len(values.tokens) != T.REVIEW_CELLS):
                 self.review_values(values, run)
             return
-        for a in anchors:
-            self.anchored.add(a[2])
-        # every row label but the last has no value of its own in the text
-        for s, e, target, _ in anchors[:-1]:
-            self.empty_row(target, run, s)
         s, e, target, ev = anchors[-1]
+        if len(anchors) > 1:
+            for a in anchors:
+                self.anchored.add(a[2])
+            # every row label but the last has no value of its own in the text
+            for ps, _, ptarget, _ in anchors[:-1]:
+                self.empty_row(ptarget, run, ps)
+        else:
+            self.anchored.add(target)
         if values is None:
             self.empty_row(target, run, s)
             return
-        in_grid = self.grid_of(run.origin(s)) is not None
-        if (_not_a_row_label if len(run.text) <= 256 else _not_a_row_label.__wrapped__)(
-                run.text, s, e, ev.head, ev.tail, in_grid) \
-                or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):  # (a long run, narrative, is not kept)
+        if len(text) <= 256:  # (a long run, narrative, is not kept)
+            # the same either way, as nearly always: whether the label is a table cell is not asked
+            outside, inside = _row_label_verdicts(text, s, e, ev.head, ev.tail)
+            not_a_label = outside if outside == inside else (inside if self.grid_of(run.origin(s)) is not None
+                                                               else outside)
+        else:
+            not_a_label = _not_a_row_label.__wrapped__(text, s, e, ev.head, ev.tail,
+                                                       self.grid_of(run.origin(s)) is not None)
+        if not_a_label or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):  # (a long run, narrative, is not kept)
             # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
             self.empty_row(target, run, s, note=f"the label {run.text[_label_start(events, s):]!r} is not a row label")
             return
         self.fill(target, values, run)
 
     # -------------------------------------------------------------- events
-    def event(self, ev: Event, text: str, s: int, e: int, events) -> tuple[str, str] | None:
-        """Apply one event to the state; return the row it names, if it names one here. (The kinds
-        are tested most frequent first: a row label, then a word that names nothing.)"""
-        k = ev.kind
-        if k == "arow":
-            if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
-                self.start_applications()
-            if self.table == "applications":
-                self.aphase = "rows"
-                spec = _spec(ev.payload)
-                if spec.group is None:
-                    self.group = None
-                elif self.group is None:
-                    self.group = spec.group
-                return ("applications", ev.payload)
-            return None
-        if k == "noise":
-            return None
-        if k == "ptable":
-            self.table = "proactive"
-            self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
-            self.pheader, self.pgrid, self.pfolds = [], {}, {}
-            self.heads_seen.clear()
-            return None
-        if k == "pcol":
-            if self.table == "proactive" and self.ptable is not None:
-                self.pheader.append((ev.payload, text[e:e + 8]))
-                for target in ev.payload:
-                    self.place_header(self.pgrid, target, s)
-            return None
-        if k == "prow":
-            if self.table in (None, "proactive"):
-                spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
-                if spec is not self.ptable:
-                    self.ptable, self.pheader, self.pgrid, self.pfolds = spec, [], {}, {}
-                    self.heads_seen.clear()
-                self.table = "proactive"
-                return ev.payload
-            return None
-        if k == "atable":
+    # One method per event kind (``_ON_EVENT`` maps the kinds to them): each applies its event to
+    # the state and returns the row it names, if it names one here. A word that names nothing
+    # (noise) has none.
+    def _on_arow(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        if self.table in (None, "proactive") and ev.payload == T.APPLICATION_FIRST_ROW:
             self.start_applications()
-            return None
-        if k == "acol":
-            if self.table == "applications" and self.aphase == "header":
-                self.aheader.append(ev.payload)
-                self.header_cell(ev.payload, s)
-            return None
-        if k == "word":
-            col, row, rcol = ev.payload
-            spec = _spec(row)
-            if self.table == "applications":
-                if self.aphase == "header":
-                    self.aheader.append(col)
-                    self.header_cell(col, s)
-                elif spec.group in (None, self.group) and (self.template or T.DEFAULT_TEMPLATE) in spec.templates:
-                    return ("applications", row)
-            elif self.table == "review" and rcol is not None:
-                self.rheader_cols.append(rcol)
-            return None
-        if k == "agroup":
-            if self.table == "applications":
-                self.aphase, self.group = "rows", ev.payload
-            return None
-        if k == "group_row":
-            if self.table == "applications":
-                self.aphase, self.group = "rows", T.GROUP_ROWS[ev.payload]
-                return ("applications", ev.payload)
-            return None
-        if k == "review_section":
+        if self.table == "applications":
+            self.aphase = "rows"
+            spec = _SPECS[ev.payload]
+            if spec.group is None:
+                self.group = None
+            elif self.group is None:
+                self.group = spec.group
+            return ("applications", ev.payload)
+        return None
+
+    def _on_ptable(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.table = "proactive"
+        self.ptable = T.PROACTIVE_BY_ITEM.get(ev.payload)
+        self.pheader, self.pgrid, self.pfolds = [], {}, {}
+        self.heads_seen.clear()
+
+    def _on_pcol(self, ev: Event, text: str, s: int, e: int) -> None:
+        if self.table == "proactive" and self.ptable is not None:
+            self.pheader.append((ev.payload, text[e:e + 8]))
+            for target in ev.payload:
+                self.place_header(self.pgrid, target, s)
+
+    def _on_prow(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        if self.table in (None, "proactive"):
+            spec = T.PROACTIVE_BY_KEY[ev.payload[0]]
+            if spec is not self.ptable:
+                self.ptable, self.pheader, self.pgrid, self.pfolds = spec, [], {}, {}
+                self.heads_seen.clear()
+            self.table = "proactive"
+            return ev.payload
+        return None
+
+    def _on_atable(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.start_applications()
+
+    def _on_acol(self, ev: Event, text: str, s: int, e: int) -> None:
+        if self.table == "applications" and self.aphase == "header":
+            self.aheader.append(ev.payload)
+            self.header_cell(ev.payload, s)
+
+    def _on_word(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        col, row, rcol = ev.payload
+        spec = _SPECS[row]
+        if self.table == "applications":
+            if self.aphase == "header":
+                self.aheader.append(col)
+                self.header_cell(col, s)
+            elif spec.group in (None, self.group) and (self.template or T.DEFAULT_TEMPLATE) in spec.templates:
+                return ("applications", row)
+        elif self.table == "review" and rcol is not None:
+            self.rheader_cols.append(rcol)
+        return None
+
+    def _on_agroup(self, ev: Event, text: str, s: int, e: int) -> None:
+        if self.table == "applications":
+            self.aphase, self.group = "rows", ev.payload
+
+    def _on_group_row(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
+        if self.table == "applications":
+            self.aphase, self.group = "rows", T.GROUP_ROWS[ev.payload]
+            return ("applications", ev.payload)
+        return None
+
+    def _on_review_section(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.table = "review"
+        self.rheader_groups, self.rheader_cols = [], []
+
+    def _on_review(self, ev: Event, text: str, s: int, e: int) -> None:
+        """rgroup, rparent, rcol: the review table's header."""
+        k = ev.kind
+        if self.table != "review" and not self.review_done and (k == "rcol" or self.table == "applications"):
             self.table = "review"
             self.rheader_groups, self.rheader_cols = [], []
-            return None
-        if k in ("rgroup", "rparent", "rcol"):
-            if self.table != "review" and not self.review_done and (k == "rcol" or self.table == "applications"):
-                self.table = "review"
-                self.rheader_groups, self.rheader_cols = [], []
-            if self.table == "review":
-                if k == "rgroup":
-                    self.rheader_groups.append(ev.payload)
-                elif k == "rcol":
-                    self.rheader_cols.append(ev.payload)
-            return None
-        if k == "end":
-            self.table = "done"
-            return None
-        return None
+        if self.table == "review":
+            if k == "rgroup":
+                self.rheader_groups.append(ev.payload)
+            elif k == "rcol":
+                self.rheader_cols.append(ev.payload)
+
+    def _on_end(self, ev: Event, text: str, s: int, e: int) -> None:
+        self.table = "done"
 
     def start_applications(self) -> None:
         if self.table != "applications":
@@ -816,29 +835,27 @@ class StreamReader:
 
     def fill(self, target: tuple[str, str], values: ValueRun, run: LabelRun, force: bool = False) -> None:
         table, row = target
-        first = values.tokens[0]  # the row's location: its first value's (by its cell, when it has one)
-        where = self.cell_where(first) or self.where_of(first.start)
         if table == "applications":
-            spec = _spec(row)
+            spec = _SPECS[row]
             if self.template and self.template not in spec.templates and not force:
                 if row in T.GROUP_ROWS.values():
                     self.group_row = (target, values, run)  # a row of the other template, if its sub-rows never come
                 return  # a subtotal under a heading: not a canonical row of this template
             cols = T.APPLICANT_COLUMNS
             bad = self.applicant_header_problem()
-            tname, rname = "applications", row
-            ident = _row_identity("applications")
         else:
-            spec_p = T.PROACTIVE_BY_KEY[table]
-            pcols, keys, why, self.ptpl = self.pcolumns(spec_p)
+            pcols, keys, why, self.ptpl = self.pcolumns(T.PROACTIVE_BY_KEY[table])
             cols = keys or _first_column_keys(table)
             bad = why
-            tname, rname = table, row
-            ident = _row_identity(table)
         if bad and not (table == "applications" and self.full_agrid()):
-            self.unread(tname, rname, cols, bad, where)
+            self.unread(table, row, cols, bad, self.row_where(values))
             return
-        self.place_row(tname, rname, cols, values, ident, where, disordered=bad)
+        self.place_row(table, row, cols, values, None, None, bad)
+
+    def row_where(self, values: ValueRun) -> str:
+        """A row's location: its first value's (by its cell, when it has one)."""
+        first = values.tokens[0]
+        return self.cell_where(first) or self.where_of(first.start)
 
     def full_agrid(self) -> bool:
         """Whether the applications header gave every applicant column a place in one table's grid."""
@@ -846,7 +863,11 @@ class StreamReader:
         return all(h is not None for h in heads) and len({h[0] for h in heads}) == 1
 
     def applicant_header_problem(self) -> str:
-        return _applicant_header_problem(tuple(self.aheader))
+        # asked of every row: kept while the header is the same (it only grows, or starts afresh)
+        header, known = self.aheader, self.aheader_problem
+        if known[0] is not header or known[1] != len(header):
+            known = self.aheader_problem = (header, len(header), _applicant_header_problem(tuple(header)))
+        return known[2]
 
     def review_values(self, values: ValueRun, run: LabelRun) -> None:
         self.review_done = True
@@ -865,12 +886,35 @@ class StreamReader:
             return
         self.place_row("review_litigation", None, cols, values, _row_identity("review_litigation"), where)
 
-    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str,
+    def place_row(self, tname: str, rname: str | None, cols: list[str], values: ValueRun, ident, where: str | None,
                   disordered: str = "") -> None:
         """Place a row's values in its cells. ``disordered``: why the values cannot be placed in
-        the template's order (the header reorders the columns); only grid places can place them."""
+        the template's order (the header reorders the columns); only grid places can place them.
+        ``ident`` and ``where`` (the row's identity and location) are found here when None."""
         toks = values.tokens
         keys = _row_keys(tname, rname, tuple(cols))
+        if not (values.last or values.runs_on or disordered) and len(toks) == len(cols) \
+                and tname not in _MONEY_TABLES and (rname is None or (tname, rname) not in self.rows):
+            # nearly every row: one count per cell, each written plainly (digits only, no sign,
+            # decimal part, unit or leading zero: what ``plain_count`` reads, not damaged or signed
+            # with a word), in its column's cell where the table has a grid: the only reading, as
+            # ``digits.place`` finds ("exact"), made in one pass. Any other row is read below from
+            # the start (nothing is kept of this pass).
+            made = _plain_cells(toks, self.cell_wheres, self.where_of) if self.cell_wheres else None
+            if made is not None:
+                misplaced = self.gridded and self.off_grid(tname, cols, toks)
+                if misplaced:  # not each under its own header: read by place, unless no value has a place
+                    places, aligned = self.grid_positions(tname, cols, toks, disordered)
+                    misplaced = places is not None and not aligned
+                if not misplaced:
+                    if rname is not None:
+                        self.rows[(tname, rname)] = toks
+                    self.res.cells.update(zip(keys, made))
+                    return
+        if where is None:
+            where = self.row_where(values)
+        if ident is None:
+            ident = _row_identity(tname)
         if values.last:
             sure = self.before_the_cut(toks, cols)
             if sure:
@@ -913,7 +957,7 @@ class StreamReader:
                          where, tname, rname)
             return
         if rname is not None and (tname, rname) in self.rows:
-            first = self.rows[(tname, rname)]
+            first = [t.raw for t in self.rows[(tname, rname)]]
             if first != [t.raw for t in toks]:
                 for key in keys:
                     self.set_unread(key, "the row appears twice with different values", where)
@@ -922,13 +966,11 @@ class StreamReader:
                              "left unread", where, tname, rname)
             return
         if rname is not None:
-            self.rows[(tname, rname)] = [t.raw for t in toks]
+            self.rows[(tname, rname)] = toks  # (their texts are compared when the row comes again)
         if empty:
             toks = self.own_row(toks)
-        places = self.grid_positions(tname, cols, toks)
-        aligned = places is not None and not disordered and len(toks) == len(cols) and all(
-            g[2] == hp and g[3] == 1 for g, (hp, _) in zip(places[1], places[0]))
-        # each cell under its own header, in order: the order is the place (read below, in order)
+        places, aligned = self.grid_positions(tname, cols, toks, disordered) if self.gridded and toks else (None, False)
+        # aligned: each cell under its own header, in order: the order is the place (read below, in order)
         if not aligned and places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
                                                                      bool(disordered)):
             return
@@ -954,12 +996,17 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         if not surplus and not negative and len(toks) == len(cols):
+            if tname not in _MONEY_TABLES and self.cell_wheres:  # (as at the top, now the row's cells are known)
+                made = _plain_cells(toks, self.cell_wheres, self.where_of)
+                if made is not None:
+                    self.res.cells.update(zip(keys, made))
+                    return
             counts = _counts_as_written(toks)
             if counts is not None:
                 # one count per cell, each as written: the only reading, as ``digits.place`` finds
-                # ("exact"), without the candidates' machinery (nearly every row of every report)
+                # ("exact"), without the candidates' machinery
                 cells = self.res.cells
-                amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
+                amounts = _AMOUNTS.get(tname, ())
                 for key, v, tok in zip(keys, counts, toks):
                     if key[2] in amounts:
                         self.put(key, v, tok.digits, tok, where)  # an amount: its unit decides
@@ -1104,31 +1151,76 @@ class StreamReader:
             full = {first}
         return [t for t, e, g in zip(toks, empty, rows) if not e or (g is not None and g[:2] in full)]
 
-    def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken]) -> tuple[list, list[tuple]] | None:
-        """((grid column, span) of each column's header, grid place of each value) when the row's
-        values are cells of one row of the table whose header gave every column a place; else None."""
-        if not self.gridded or not toks:
-            return None  # no header had a place in a grid
-        heard = self.heads_seen.get((tname, cols, self.ptpl))
-        if heard is None:  # asked of every row; the header changes only where a header cell is heard
+    def header_places(self, tname: str, cols) -> tuple | bool:
+        """The grid places of the columns' headers when the header gave every column a place in
+        one table: ((grid column, span) of each, the table, the grid column of each); else False.
+        Asked of every row; the header changes only where a header cell is heard."""
+        key = (tname, cols, self.ptpl)
+        heard = self.heads_seen.get(key)
+        if heard is None:
             heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
                      else [self.pgrid.get((self.ptpl, c)) for c in cols])
             heard = False if any(h is None for h in heads) or len({h[0] for h in heads}) != 1 else (
-                [(h[1], h[2]) for h in heads], heads[0][0])
-            self.heads_seen[(tname, cols, self.ptpl)] = heard
+                [(h[1], h[2]) for h in heads], heads[0][0], tuple(h[1] for h in heads))
+            self.heads_seen[key] = heard
+        return heard
+
+    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> bool:
+        """Whether a row of as many values as columns may not stand each under its own column's
+        header, in order (``grid_positions`` decides): False when no value has a place that
+        counts (see there) or each value's place is (the table, the label's row, the header's
+        grid column, span 1). Asked of every row of a table with a grid: one pass over it."""
+        heads = self.header_places(tname, cols)
+        if not heads:
+            return False
+        grids = self.grids
+        w = toks[0].where
+        first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
+        if first is None or first[0] != heads[1] or self.run is None or not self.run.origins:
+            return False
+        label = self.grid_of(self.run.origins[-1])
+        if label is None or label[0] != first[0] or label[1] != first[1]:
+            return False
+        if not grids:
+            return True  # (places by grid_of only)
+        table, row = first[0], first[1]
+        for t, hp in zip(toks, heads[2]):
+            w = t.where
+            if w <= 0 or grids[w - 1] != (table, row, hp, 1):
+                return True
+        return False
+
+    def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken],
+                       disordered: str = "") -> tuple[tuple[list, list[tuple]] | None, bool]:
+        """((grid column, span) of each column's header, grid place of each value) when the row's
+        values are cells of one row of the table whose header gave every column a place, else
+        None; and whether each value stands under its own column's header, in order (not when the
+        header is ``disordered``)."""
+        if not self.gridded or not toks:
+            return None, False  # no header had a place in a grid
+        heard = self.header_places(tname, cols)
         if heard is False:
-            return None
-        places = self.places_of(toks)
+            return None, False
+        table = heard[1]
+        grids, grid_of = self.grids, self.grid_of
+        places = [grids[t.where - 1] if t.where > 0 and grids else grid_of(t.start) for t in toks]
         first = places[0]
-        if first is None or first[0] != heard[1]:
-            return None
+        if first is None or first[0] != table:
+            return None, False
+        row = first[1]
         for g in places:  # every value a cell with a grid place, all in one row of the header's table
-            if g is None or g[2] is None or g[0] != first[0] or g[1] != first[1]:
-                return None
+            if g is None or g[2] is None or g[0] != table or g[1] != row:
+                return None, False
         label = self.grid_of(self.run.origins[-1]) if self.run is not None and self.run.origins else None
-        if label is None or label[:2] != first[:2]:
-            return None  # the values are not in the label's row (a cell broken over lines): places differ
-        return heard[0], places
+        if label is None or label[0] != table or label[1] != row:
+            return None, False  # the values are not in the label's row (a cell broken over lines): places differ
+        aligned = not disordered and len(toks) == len(cols)
+        if aligned:
+            for g, hp in zip(places, heard[2]):
+                if g[2] != hp or g[3] != 1:
+                    aligned = False
+                    break
+        return (heard[0], places), aligned
 
     def place_by_grid(self, tname: str, rname: str, cols: list[str], keys: list, toks: list[NumToken],
                       grid: tuple[list, list[tuple]], where: str, disordered: bool = False) -> bool:
@@ -1279,6 +1371,38 @@ class StreamReader:
         return ""
 
 
+#: The reader's method for each kind of event (a kind not here, noise, names nothing).
+_ON_EVENT = {"arow": StreamReader._on_arow, "ptable": StreamReader._on_ptable, "pcol": StreamReader._on_pcol,
+             "prow": StreamReader._on_prow, "atable": StreamReader._on_atable, "acol": StreamReader._on_acol,
+             "word": StreamReader._on_word, "agroup": StreamReader._on_agroup,
+             "group_row": StreamReader._on_group_row, "review_section": StreamReader._on_review_section,
+             "rgroup": StreamReader._on_review, "rparent": StreamReader._on_review, "rcol": StreamReader._on_review,
+             "end": StreamReader._on_end}
+
+
+def _plan(text: str) -> tuple[tuple, tuple]:
+    """A label run's events (``scan``) and the reader's method for each that names something,
+    in order: ((start, end, event), …), ((method, event, start, end), …). Cached as ``scan``
+    is: the same label runs recur in every report."""
+    return _plan_cached(text) if len(text) <= 256 else _plan_of(scan(text))
+
+
+def _plan_of(events: tuple) -> tuple[tuple, tuple]:
+    return events, tuple((_ON_EVENT[ev.kind], ev, s, e) for s, e, ev in events if ev.kind in _ON_EVENT)
+
+
+@lru_cache(maxsize=16384)
+def _plan_cached(text: str) -> tuple[tuple, tuple]:
+    return _plan_of(scan(text))
+
+
+def _mark_runs_on(values: ValueRun, after: LabelRun | ValueRun | None) -> None:
+    """Mark a value run whose last number is glued to label text that starts with no phrase of
+    the grammar: where the row ends is unknown."""
+    if isinstance(after, LabelRun) and values.tokens[-1].glued_after and _junk_start(after):
+        values.runs_on = True
+
+
 #: What a placed value's location adds, by how its row was placed ({0}: the row's values as written).
 _PLACED_NOTE = {
     "digits": " (cut from {0!r} by the digit rules)",
@@ -1297,6 +1421,9 @@ def _row_keys(table: str, row: str | None, cols: tuple[str, ...]) -> tuple[tuple
     return tuple((table, row, c) if row else (table, c.split(".")[0], c.split(".")[1]) for c in cols)
 
 
+#: The amount columns of each table (none: the applications and review tables).
+_AMOUNTS = {key: spec.money_columns for key, spec in T.PROACTIVE_BY_KEY.items()}
+_MONEY_TABLES = frozenset(key for key, amounts in _AMOUNTS.items() if amounts)
 _MONEY_COLUMNS = frozenset(c for spec in T.PROACTIVE_TABLES for c in spec.money_columns)
 _TOTAL_BLANK = ("the 总计 cell is blank while other cells hold numbers: the blank cells may have been moved to the "
                 "end of the row")
@@ -1319,6 +1446,33 @@ def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
             return None
         counts.append(value)
     return counts
+
+
+#: The value of each count written plainly up to 999: nearly every count of a report, looked up
+#: rather than converted (a third of the cost).
+_COUNT_OF = {str(i): i for i in range(1000)}
+
+
+def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of) -> list[CellValue] | None:
+    """The row's cells as the report keeps them when each value is a count written plainly and
+    nothing else — what ``plain_count`` reads (digits only, no sign, decimal part or leading
+    zero), no unit, not signed with a word (减3), not damaged — else None. Each is located by
+    its value cell (``cell_where``; ``cell_wheres`` not empty), else by ``where_of``. Asked of
+    nearly every row of every report: one pass."""
+    made = []
+    value_of = _COUNT_OF.get
+    for t in toks:
+        if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged:
+            return None
+        d = t.digits
+        v = value_of(d)
+        if v is None:
+            if d < "1" and d != "0":
+                return None  # no digit, or a leading zero
+            v = int(d)
+        w = t.where
+        made.append(CellValue(v, d, (cell_wheres[w - 1] if w > 0 else "") or where_of(t.start)))
+    return made
 
 
 def _one_cell(tok: NumToken) -> tuple[str, object, str]:
@@ -1405,6 +1559,13 @@ def _not_a_row_label(text: str, s: int, e: int, head: str, tail: str, in_grid: b
     noise_before = [ch for ch in leftover(prefix) if ch not in head]
     noise_after = [ch for ch in leftover(suffix) if ch not in tail]
     return len(noise_before) > MAX_NOISE or bool(NUMBERING.search(suffix)) or len(noise_after) > MAX_NOISE
+
+
+@lru_cache(maxsize=8192)
+def _row_label_verdicts(text: str, s: int, e: int, head: str, tail: str) -> tuple[bool, bool]:
+    """``_not_a_row_label`` of the phrase outside a table cell and in one: where they agree, the
+    label's place need not be looked up. Cached: the same few labels recur in every report."""
+    return (_not_a_row_label(text, s, e, head, tail, False), _not_a_row_label(text, s, e, head, tail, True))
 
 
 @lru_cache(maxsize=64)
