@@ -3,6 +3,7 @@ colspan, cells holding <p>/<span> and &nbsp;, often inside layout tables. Leaf t
 with no table inside) are data; everything else is narrative."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import lxml.etree
@@ -107,11 +108,21 @@ _ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled on
 #: refuses control characters), ASCII (the cheapest text lxml sets) and, should a page hold it
 #: itself, found out by the count of the pieces it cuts
 _MARK = "\x7f"
+#: the mark as lxml is given it: bytes (ASCII) are stored as they are, where a str is encoded
+#: to UTF-8 again at every cell
+_MARK_BYTES = _MARK.encode("ascii")
 #: two digits in one piece of a marked table text (``_TWO_DIGITS`` within a cell)
 _TWO_DIGITS_IN_CELL = re.compile(r"\d[^\x7f]*\d")
 #: a cell's column number as its location says it, built once (``str(c + 1)`` per cell costs
 #: more than the lookup); wider rows build theirs
 _COLUMN_NAMES = tuple(str(c + 1) for c in range(256))
+#: a TCell built field by field: ``TCell(...)`` runs its dataclass ``__init__`` (a Python frame,
+#: reached through type.__call__), which costs twice what the bare object and four slot stores
+#: do, once per cell of the page. ``_table`` sets every field, so this holds it to the fields
+#: it knows: a field added to TCell stops the import here instead of leaving cells without it.
+_new_cell = TCell.__new__
+if tuple(f.name for f in dataclasses.fields(TCell)) != ("text", "where", "col", "colspan"):
+    raise ImportError("extract.readers.html builds TCell field by field: teach _table the new fields")
 
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
@@ -152,9 +163,12 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
                 if rs > 1:
                     for dc in range(cs):
                         busy[c + dc] = (r + rs - 1, c + cs)
-            td.tail = _MARK
-            # positional: a keyword call costs twice as much, once per cell of the page
-            cell = TCell("", at + (_COLUMN_NAMES[c] if c < 256 else str(c + 1)), c, cs)  # col, colspan
+            td.tail = _MARK_BYTES
+            cell = _new_cell(TCell)  # see _new_cell
+            cell.text = ""  # its piece of the table's text, below
+            cell.where = at + (_COLUMN_NAMES[c] if c < 256 else str(c + 1))
+            cell.col = c
+            cell.colspan = cs
             row.append(cell)
             cells.append(cell)
             elements.append(td)
@@ -233,13 +247,24 @@ def read_html(text: str, utf8: bytes | None = None) -> Document:
         doc.problems.append({"kind": "unreadable_document", "message": f"HTML could not be parsed: {why}",
                              "where": "document"})
         return doc
-    for m in root.iter("meta"):
-        name = m.get("name") or m.get("property")
-        if name and m.get("content"):
-            for wanted in _META_NAMES:
-                if name.lower() == wanted.lower():
-                    doc.meta[wanted] = m.get("content").strip()
-    title = root.find(".//title")
+    # one walk of the tree finds the metas, the title and the tables (a walk per kind went over
+    # the thousand elements of a report three times); holders: the elements holding a table
+    # somewhere below, computed once (not one XPath per element). The ancestors of a table
+    # outside the body (if any) are outside it too: ``_walk`` never meets them.
+    title = None
+    holders: set = set()
+    for e in root.iter("meta", "title", "table"):
+        tag = e.tag
+        if tag == "table":
+            holders.update(e.iterancestors())
+        elif tag == "meta":
+            name = e.get("name") or e.get("property")
+            if name and e.get("content"):
+                for wanted in _META_NAMES:
+                    if name.lower() == wanted.lower():
+                        doc.meta[wanted] = e.get("content").strip()
+        elif title is None and e is not root:  # the first <title> below the root
+            title = e
     if doc.meta.get("ArticleTitle"):
         doc.title_hints.append(doc.meta["ArticleTitle"])
     title_text = "".join(title.itertext()) if title is not None else ""
@@ -248,10 +273,6 @@ def read_html(text: str, utf8: bytes | None = None) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    # elements holding a table somewhere below, computed once (not one XPath per element)
-    holders: set = set()
-    for t in body.iter("table"):
-        holders.update(t.iterancestors())
     _walk(body, doc, holders, [0, 0])
     return doc
 
