@@ -113,9 +113,12 @@ _MARK = "\x7f"
 _MARK_BYTES = _MARK.encode("ascii")
 #: two digits in one piece of a marked table text (``_TWO_DIGITS`` within a cell)
 _TWO_DIGITS_IN_CELL = re.compile(r"\d[^\x7f]*\d")
-#: a cell's column number as its location says it, built once (``str(c + 1)`` per cell costs
-#: more than the lookup); wider rows build theirs
-_COLUMN_NAMES = tuple(str(c + 1) for c in range(256))
+#: the cells' locations ("table 2 row 5 col 3") per (table, row), column by column: the same
+#: strings on every page, built once per process, where a string per cell built and freed again
+#: cost 2 % of a report's reading. Bounded (about a megabyte at most): the first tables, rows and
+#: columns only; the others are built per row, as before.
+_LOCATIONS: dict[tuple[int, int], tuple[str, ...]] = {}
+_LOCATION_TABLES, _LOCATION_ROWS, _LOCATION_COLUMNS = 16, 64, 16
 #: a TCell built field by field: ``TCell(...)`` runs its dataclass ``__init__`` (a Python frame,
 #: reached through type.__call__), which costs twice what the bare object and four slot stores
 #: do, once per cell of the page. ``_table`` sets every field, so this holds it to the fields
@@ -145,7 +148,8 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
         tr.text = _MARK
         row: list[TCell] = []
         c = 0
-        at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
+        wheres = _LOCATIONS.get((index, r)) or _locations(index, r, len(tr))
+        width = len(wheres)
         for td in tr:  # a plain walk with a tag test: iterchildren("td", "th") builds a matcher per row
             tag = td.tag
             if tag != "td" and tag != "th":
@@ -166,7 +170,7 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
             td.tail = _MARK_BYTES
             cell = _new_cell(TCell)  # see _new_cell
             cell.text = ""  # its piece of the table's text, below
-            cell.where = at + (_COLUMN_NAMES[c] if c < 256 else str(c + 1))
+            cell.where = wheres[c] if c < width else f"table {index + 1} row {r + 1} col {c + 1}"
             cell.col = c
             cell.colspan = cs
             row.append(cell)
@@ -197,6 +201,16 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
             if cell is not None:
                 cell.text = _cell_text(td)
     return Table(rows, f"table {index + 1}", grid=True)
+
+
+def _locations(index: int, r: int, cells: int) -> tuple[str, ...]:
+    """The locations of the first columns of row ``r`` of table ``index``, kept in _LOCATIONS
+    when it has room for them; ``cells``: the row's elements (its columns, without spans)."""
+    at = f"table {index + 1} row {r + 1} col "
+    if index < _LOCATION_TABLES and r < _LOCATION_ROWS:
+        wheres = _LOCATIONS[index, r] = tuple([at + str(c + 1) for c in range(_LOCATION_COLUMNS)])
+        return wheres
+    return tuple([at + str(c + 1) for c in range(cells)])
 
 
 def _span(value: str | None, cap: int) -> int:
