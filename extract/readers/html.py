@@ -103,7 +103,7 @@ _TWO_DIGITS = re.compile(r"\d.*\d")
 _CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
-_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
+_SECTIONS = frozenset(("thead", "tbody", "tfoot"))
 #: what ``_table`` writes where a cell or row starts and ends: not whitespace, valid in XML (lxml
 #: refuses control characters), ASCII (the cheapest text lxml sets) and, should a page hold it
 #: itself, found out by the count of the pieces it cuts
@@ -115,7 +115,7 @@ _MARK_BYTES = _MARK.encode("ascii")
 _TWO_DIGITS_IN_CELL = re.compile(r"\d[^\x7f]*\d")
 #: the cells' locations ("table 2 row 5 col 3") per (table, row), column by column: the same
 #: strings on every page, built once per process, where a string per cell built and freed again
-#: cost 2 % of a report's reading. Bounded (about a megabyte at most): the first tables, rows and
+#: cost 2 % of a report's reading. Bounded (1.4 MB at most): the first tables, rows and
 #: columns only; the others are built per row, as before.
 _LOCATIONS: dict[tuple[int, int], tuple[str, ...]] = {}
 _LOCATION_TABLES, _LOCATION_ROWS, _LOCATION_COLUMNS = 16, 64, 16
@@ -144,7 +144,7 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
     # column after it); a new cell jumps over a whole span at once, so a page of rowspans costs
     # time and memory in proportion to its cells (times the colspan cap), not to its grid
     busy: dict[int, tuple[int, int]] = {}
-    for r, tr in enumerate(_ROWS(t)):
+    for r, tr in enumerate(_rows(t)):
         tr.text = _MARK
         row: list[TCell] = []
         c = 0
@@ -201,6 +201,20 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
             if cell is not None:
                 cell.text = _cell_text(td)
     return Table(rows, f"table {index + 1}", grid=True)
+
+
+def _rows(t: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The table's rows in document order: its <tr> and those of its thead, tbody and tfoot
+    (XPath "./tr|./thead/tr|./tbody/tr|./tfoot/tr", whose every call sets up a context that
+    costs more than this walk of a few dozen rows)."""
+    rows = []
+    for e in t:
+        tag = e.tag
+        if tag == "tr":
+            rows.append(e)
+        elif tag in _SECTIONS:
+            rows.extend([tr for tr in e if tr.tag == "tr"])
+    return rows
 
 
 def _locations(index: int, r: int, cells: int) -> tuple[str, ...]:
