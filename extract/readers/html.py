@@ -3,6 +3,7 @@ colspan, cells holding <p>/<span> and &nbsp;, often inside layout tables. Leaf t
 with no table inside) are data; everything else is narrative."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import lxml.etree
@@ -102,16 +103,29 @@ _TWO_DIGITS = re.compile(r"\d.*\d")
 _CELL_BREAK_TAGS = frozenset(("br", "p", "div", "li", "sup", "sub"))
 _WRAPPERS = frozenset(("p", "div", "li"))
 _CELL_BREAK_SET = _BLOCK | _CELL_BREAK_TAGS
-_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
+_SECTIONS = frozenset(("thead", "tbody", "tfoot"))
 #: what ``_table`` writes where a cell or row starts and ends: not whitespace, valid in XML (lxml
 #: refuses control characters), ASCII (the cheapest text lxml sets) and, should a page hold it
 #: itself, found out by the count of the pieces it cuts
 _MARK = "\x7f"
+#: the mark as lxml is given it: bytes (ASCII) are stored as they are, where a str is encoded
+#: to UTF-8 again at every cell
+_MARK_BYTES = _MARK.encode("ascii")
 #: two digits in one piece of a marked table text (``_TWO_DIGITS`` within a cell)
 _TWO_DIGITS_IN_CELL = re.compile(r"\d[^\x7f]*\d")
-#: a cell's column number as its location says it, built once (``str(c + 1)`` per cell costs
-#: more than the lookup); wider rows build theirs
-_COLUMN_NAMES = tuple(str(c + 1) for c in range(256))
+#: the cells' locations ("table 2 row 5 col 3") per (table, row), column by column: the same
+#: strings on every page, built once per process, where a string per cell built and freed again
+#: cost 2 % of a report's reading. Bounded (1.4 MB at most): the first tables, rows and
+#: columns only; the others are built per row, as before.
+_LOCATIONS: dict[tuple[int, int], tuple[str, ...]] = {}
+_LOCATION_TABLES, _LOCATION_ROWS, _LOCATION_COLUMNS = 16, 64, 16
+#: a TCell built field by field: ``TCell(...)`` runs its dataclass ``__init__`` (a Python frame,
+#: reached through type.__call__), which costs twice what the bare object and four slot stores
+#: do, once per cell of the page. ``_table`` sets every field, so this holds it to the fields
+#: it knows: a field added to TCell stops the import here instead of leaving cells without it.
+_new_cell = TCell.__new__
+if tuple(f.name for f in dataclasses.fields(TCell)) != ("text", "where", "col", "colspan"):
+    raise ImportError("extract.readers.html builds TCell field by field: teach _table the new fields")
 
 
 def _table(t: lxml.etree._Element, index: int) -> Table:
@@ -130,11 +144,12 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
     # column after it); a new cell jumps over a whole span at once, so a page of rowspans costs
     # time and memory in proportion to its cells (times the colspan cap), not to its grid
     busy: dict[int, tuple[int, int]] = {}
-    for r, tr in enumerate(_ROWS(t)):
+    for r, tr in enumerate(_rows(t)):
         tr.text = _MARK
         row: list[TCell] = []
         c = 0
-        at = f"table {index + 1} row {r + 1} col "  # the cells' location, once per row
+        wheres = _LOCATIONS.get((index, r)) or _locations(index, r, len(tr))
+        width = len(wheres)
         for td in tr:  # a plain walk with a tag test: iterchildren("td", "th") builds a matcher per row
             tag = td.tag
             if tag != "td" and tag != "th":
@@ -152,9 +167,12 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
                 if rs > 1:
                     for dc in range(cs):
                         busy[c + dc] = (r + rs - 1, c + cs)
-            td.tail = _MARK
-            # positional: a keyword call costs twice as much, once per cell of the page
-            cell = TCell("", at + (_COLUMN_NAMES[c] if c < 256 else str(c + 1)), c, cs)  # col, colspan
+            td.tail = _MARK_BYTES
+            cell = _new_cell(TCell)  # see _new_cell
+            cell.text = ""  # its piece of the table's text, below
+            cell.where = wheres[c] if c < width else f"table {index + 1} row {r + 1} col {c + 1}"
+            cell.col = c
+            cell.colspan = cs
             row.append(cell)
             cells.append(cell)
             elements.append(td)
@@ -183,6 +201,30 @@ def _table(t: lxml.etree._Element, index: int) -> Table:
             if cell is not None:
                 cell.text = _cell_text(td)
     return Table(rows, f"table {index + 1}", grid=True)
+
+
+def _rows(t: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The table's rows in document order: its <tr> and those of its thead, tbody and tfoot
+    (XPath "./tr|./thead/tr|./tbody/tr|./tfoot/tr", whose every call sets up a context that
+    costs more than this walk of a few dozen rows)."""
+    rows = []
+    for e in t:
+        tag = e.tag
+        if tag == "tr":
+            rows.append(e)
+        elif tag in _SECTIONS:
+            rows.extend([tr for tr in e if tr.tag == "tr"])
+    return rows
+
+
+def _locations(index: int, r: int, cells: int) -> tuple[str, ...]:
+    """The locations of the first columns of row ``r`` of table ``index``, kept in _LOCATIONS
+    when it has room for them; ``cells``: the row's elements (its columns, without spans)."""
+    at = f"table {index + 1} row {r + 1} col "
+    if index < _LOCATION_TABLES and r < _LOCATION_ROWS:
+        wheres = _LOCATIONS[index, r] = tuple([at + str(c + 1) for c in range(_LOCATION_COLUMNS)])
+        return wheres
+    return tuple([at + str(c + 1) for c in range(cells)])
 
 
 def _span(value: str | None, cap: int) -> int:
@@ -233,13 +275,24 @@ def read_html(text: str, utf8: bytes | None = None) -> Document:
         doc.problems.append({"kind": "unreadable_document", "message": f"HTML could not be parsed: {why}",
                              "where": "document"})
         return doc
-    for m in root.iter("meta"):
-        name = m.get("name") or m.get("property")
-        if name and m.get("content"):
-            for wanted in _META_NAMES:
-                if name.lower() == wanted.lower():
-                    doc.meta[wanted] = m.get("content").strip()
-    title = root.find(".//title")
+    # one walk of the tree finds the metas, the title and the tables (a walk per kind went over
+    # the thousand elements of a report three times); holders: the elements holding a table
+    # somewhere below, computed once (not one XPath per element). The ancestors of a table
+    # outside the body (if any) are outside it too: ``_walk`` never meets them.
+    title = None
+    holders: set = set()
+    for e in root.iter("meta", "title", "table"):
+        tag = e.tag
+        if tag == "table":
+            holders.update(e.iterancestors())
+        elif tag == "meta":
+            name = e.get("name") or e.get("property")
+            if name and e.get("content"):
+                for wanted in _META_NAMES:
+                    if name.lower() == wanted.lower():
+                        doc.meta[wanted] = e.get("content").strip()
+        elif title is None and e is not root:  # the first <title> below the root
+            title = e
     if doc.meta.get("ArticleTitle"):
         doc.title_hints.append(doc.meta["ArticleTitle"])
     title_text = "".join(title.itertext()) if title is not None else ""
@@ -248,10 +301,6 @@ def read_html(text: str, utf8: bytes | None = None) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    # elements holding a table somewhere below, computed once (not one XPath per element)
-    holders: set = set()
-    for t in body.iter("table"):
-        holders.update(t.iterancestors())
     _walk(body, doc, holders, [0, 0])
     return doc
 
