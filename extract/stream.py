@@ -1044,7 +1044,7 @@ class StreamReader:
         note: str | None = None
         cells = self.res.cells
         # a count as counts are written (no unit, no decimal part, not an amount): stored here, not by put()
-        amounts = T.PROACTIVE_BY_KEY[tname].money_columns if tname in T.PROACTIVE_BY_KEY else ()
+        amounts = _AMOUNTS.get(tname, ())
         for key, col, v, txt, src in zip(keys, cols, pl.values, pl.texts, pl.sources):
             ccol = key[2]
             if exact and type(v) is int:
@@ -1096,7 +1096,7 @@ class StreamReader:
         if not unit and type(v) is int and table not in T.PROACTIVE_BY_KEY:  # a count, as counts are written
             self.res.cells[key] = Cell(v, txt, "", "", False, how, tok.start, note)
             return
-        if col in (T.PROACTIVE_BY_KEY[table].money_columns if table in T.PROACTIVE_BY_KEY else ()):
+        if col in _AMOUNTS.get(table, ()):
             if (unit == _YUAN or (not unit and self.money_header_unit(col) == _YUAN)) and v:
                 wan = in_wan(v)
                 note += f" ({txt}{_YUAN} = {wan}{T.MONEY_UNIT})"
