@@ -618,7 +618,7 @@ class StreamReader:
         if self.group_row is not None:
             target, values, run = self.group_row
             group = T.GROUP_ROWS[target[1]]
-            if not any(t == "applications" and _spec(r).group == group for t, r in self.anchored):
+            if not any(t == "applications" and _SPECS[r].group == group for t, r in self.anchored):
                 # the report keeps the other template's single row (（六）其他处理 with values, no sub-rows)
                 self.fill(target, values, run, force=True)
         return self.res
@@ -642,7 +642,7 @@ class StreamReader:
             key = _closest_row(run.text, self.template or T.DEFAULT_TEMPLATE)
             if key is not None:
                 where = self.where_of(run.origin(0))
-                self.problem("label_variant", f"label {run.text!r} read as {_spec(key).label!r} (closest match)",
+                self.problem("label_variant", f"label {run.text!r} read as {_SPECS[key].label!r} (closest match)",
                              where, "applications", key)
                 anchors = [(0, len(run.text), ("applications", key), None)]
                 self.anchored.add(anchors[0][2])
@@ -682,9 +682,8 @@ class StreamReader:
             not_a_label = outside if outside == inside else (inside if self.grid_of(run.origin(s)) is not None
                                                                else outside)
         else:
-            not_a_label = _not_a_row_label.__wrapped__(text, s, e, ev.head, ev.tail,
-                                                       self.grid_of(run.origin(s)) is not None)
-        if not_a_label or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):  # (a long run, narrative, is not kept)
+            not_a_label = _not_a_row_label(text, s, e, ev.head, ev.tail, self.grid_of(run.origin(s)) is not None)
+        if not_a_label or (run.damaged and "\ufffd" in run.text[_label_start(events, s):]):
             # narrative that mentions a row (受理行政许可5件), or a label we cannot trust
             self.empty_row(target, run, s, note=f"the label {run.text[_label_start(events, s):]!r} is not a row label")
             return
@@ -812,7 +811,7 @@ class StreamReader:
 
     def columns(self, table: str, row: str) -> list[str] | None:
         if table == "applications":
-            spec = _spec(row)
+            spec = _SPECS[row]
             if self.template and self.template not in spec.templates:
                 return None  # a heading in this template (（六）其他处理 in 2021): its numbers are a subtotal
             return list(T.APPLICANT_COLUMNS)
@@ -969,7 +968,7 @@ class StreamReader:
             self.rows[(tname, rname)] = toks  # (their texts are compared when the row comes again)
         if empty:
             toks = self.own_row(toks)
-        places, aligned = self.grid_positions(tname, cols, toks, disordered) if self.gridded and toks else (None, False)
+        places, aligned = self.grid_positions(tname, cols, toks, disordered)
         # aligned: each cell under its own header, in order: the order is the place (read below, in order)
         if not aligned and places is not None and self.place_by_grid(tname, rname, cols, keys, toks, places, where,
                                                                      bool(disordered)):
@@ -996,11 +995,6 @@ class StreamReader:
             surplus = " ".join(t.raw or "∅" for t in toks)
             toks = [toks[0]] + toks[1:len(cols) - 1] + [toks[-1]]
         if not surplus and not negative and len(toks) == len(cols):
-            if tname not in _MONEY_TABLES and self.cell_wheres:  # (as at the top, now the row's cells are known)
-                made = _plain_cells(toks, self.cell_wheres, self.where_of)
-                if made is not None:
-                    self.res.cells.update(zip(keys, made))
-                    return
             counts = _counts_as_written(toks)
             if counts is not None:
                 # one count per cell, each as written: the only reading, as ``digits.place`` finds
@@ -1202,8 +1196,7 @@ class StreamReader:
         if heard is False:
             return None, False
         table = heard[1]
-        grids, grid_of = self.grids, self.grid_of
-        places = [grids[t.where - 1] if t.where > 0 and grids else grid_of(t.start) for t in toks]
+        places = self.places_of(toks)
         first = places[0]
         if first is None or first[0] != table:
             return None, False
@@ -1538,7 +1531,6 @@ def _label_start(events, s: int) -> int:
     return max((pe for ps, pe, _ in events if pe <= s), default=0)
 
 
-@lru_cache(maxsize=8192)
 def _not_a_row_label(text: str, s: int, e: int, head: str, tail: str, in_grid: bool) -> bool:
     """Whether the phrase at ``text[s:e]`` stands amid too much else to be the row's label: more
     than MAX_NOISE characters that are not the grammar's around it, or numbering after it.
@@ -1686,10 +1678,6 @@ def in_wan(v: int | Decimal) -> Decimal:
 
 def _fmt(v) -> str:
     return "?" if v is TEXT else ("·" if v is None else str(v))
-
-
-def _spec(key: str) -> T.RowSpec:
-    return _SPECS[key]
 
 
 _SPECS = {s.key: s for s in T.APPLICATION_ROWS}
