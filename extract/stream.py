@@ -1147,15 +1147,21 @@ class StreamReader:
 
     def header_places(self, tname: str, cols) -> tuple | bool:
         """The grid places of the columns' headers when the header gave every column a place in
-        one table: ((grid column, span) of each, the table, the grid column of each); else False.
-        Asked of every row; the header changes only where a header cell is heard."""
+        one table: ((grid column, span) of each, the table, the grid column of each, the span a
+        value cell may have besides 1 to stand under each — the header's own where the headers
+        stand apart, left to right, else 1); else False. Asked of every row; the header changes
+        only where a header cell is heard."""
         key = (tname, cols, self.ptpl)
         heard = self.heads_seen.get(key)
         if heard is None:
             heads = ([self.agrid.get(c) for c in cols] if tname == "applications"
                      else [self.pgrid.get((self.ptpl, c)) for c in cols])
-            heard = False if any(h is None for h in heads) or len({h[0] for h in heads}) != 1 else (
-                [(h[1], h[2]) for h in heads], heads[0][0], tuple(h[1] for h in heads))
+            if any(h is None for h in heads) or len({h[0] for h in heads}) != 1:
+                heard = False
+            else:
+                apart = all(a[1] + a[2] <= b[1] for a, b in pairwise(heads))
+                heard = ([(h[1], h[2]) for h in heads], heads[0][0], tuple(h[1] for h in heads),
+                         tuple(h[2] if apart else 1 for h in heads))
             self.heads_seen[key] = heard
         return heard
 
@@ -1163,7 +1169,10 @@ class StreamReader:
         """Whether a row of as many values as columns may not stand each under its own column's
         header, in order (``grid_positions`` decides): False when no value has a place that
         counts (see there) or each value's place is (the table, the label's row, the header's
-        grid column, span 1). Asked of every row of a table with a grid: one pass over it."""
+        grid column, span 1 — or the header's span, where the headers stand apart: a cell as wide
+        as its header, 2021's one-column 第二十条 tables, is what ``place_by_grid`` reads there,
+        each cell the one under its header). Asked of every row of a table with a grid: one pass
+        over it, no tuple built per value."""
         heads = self.header_places(tname, cols)
         if not heads:
             return False
@@ -1178,9 +1187,12 @@ class StreamReader:
         if not grids:
             return True  # (places by grid_of only)
         table, row = first[0], first[1]
-        for t, hp in zip(toks, heads[2]):
+        for t, hp, hs in zip(toks, heads[2], heads[3]):
             w = t.where
-            if w <= 0 or grids[w - 1] != (table, row, hp, 1):
+            if w <= 0:
+                return True
+            g = grids[w - 1]  # (table, row, grid column, span): a value cell's place is a tuple
+            if g[2] != hp or g[1] != row or g[0] != table or (g[3] != 1 and g[3] != hs):
                 return True
         return False
 
@@ -1446,13 +1458,24 @@ def _counts_as_written(toks: list[NumToken]) -> list[int] | None:
 _COUNT_OF = {str(i): i for i in range(1000)}
 
 
+#: a CellValue built field by field: ``CellValue(...)`` runs its dataclass ``__init__`` (a Python
+#: frame, reached through type.__call__), which costs about twice what the bare object and three
+#: slot stores do, once per cell of every report. ``_plain_cells`` sets every field, so this holds
+#: it to the fields it knows: a field added to CellValue stops the import here instead of leaving
+#: cells without it (see extract.readers.html's TCell).
+_new_value = CellValue.__new__
+if tuple(CellValue.__dataclass_fields__) != ("value", "raw", "where"):
+    raise ImportError("extract.stream builds CellValue field by field: teach _plain_cells the new fields")
+
+
 def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of) -> list[CellValue] | None:
     """The row's cells as the report keeps them when each value is a count written plainly and
     nothing else — what ``plain_count`` reads (digits only, no sign, decimal part or leading
     zero), no unit, not signed with a word (减3), not damaged — else None. Each is located by
     its value cell (``cell_where``; ``cell_wheres`` not empty), else by ``where_of``. Asked of
     nearly every row of every report: one pass."""
-    made = []
+    made: list[CellValue] = []
+    add = made.append
     value_of = _COUNT_OF.get
     for t in toks:
         if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged:
@@ -1464,7 +1487,11 @@ def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of) -> list
                 return None  # no digit, or a leading zero
             v = int(d)
         w = t.where
-        made.append(CellValue(v, d, (cell_wheres[w - 1] if w > 0 else "") or where_of(t.start)))
+        cell = _new_value(CellValue)  # see _new_value
+        cell.value = v
+        cell.raw = d
+        cell.where = (cell_wheres[w - 1] if w > 0 else "") or where_of(t.start)
+        add(cell)
     return made
 
 

@@ -18,6 +18,11 @@ from extract.labels import norm
 from extract.model import PROACTIVE_GROUP, CellValue, Problem, Report
 
 _TEMPLATE_CUES = {t: tuple(norm(c) for c in cues) for t, cues in T.TEMPLATE_CUES.items()}
+#: ``_say_unread`` finds a row's absent cells by its values' truth (``all``, no Python call per cell):
+#: a CellValue is always true, None is not. A CellValue that could be false stops the import here.
+_CELL_IS_TRUE = not any(hasattr(CellValue, m) for m in ("__bool__", "__len__"))
+if not _CELL_IS_TRUE:
+    raise ImportError("extract.tables: a CellValue may be false; _say_unread must look for None otherwise")
 
 
 def detect_template(doc: Document) -> tuple[str | None, dict[str, list[str]]]:
@@ -70,22 +75,24 @@ def apply_stream(report: Report, res) -> dict[tuple[str, str, str], tuple[str, s
 
     unread: dict[tuple[str, str, str], tuple[str, str]] = {}
     where_of = res.where_of
-    at = slot = None  # the row last written to: a row's cells come one after another
-    for key, cell in res.cells.items():
-        table, row, col = key
+    # the row last written to: a row's cells come one after another. Compared by identity (the
+    # keys of a row share their strings): an equal row that is another string only looks its
+    # slot up again, which gives the same slot
+    at_table = at_row = slot = None
+    for (table, row, col), cell in res.cells.items():
         if type(cell) is CellValue:  # a count read as written: the report's cell as it is (nearly every cell)
-            if at != (table, row):
-                at, slot = (table, row), _slot(report, table, row)
-            slot[col] = cell
+            if row is not at_row or table is not at_table:
+                at_table, at_row, slot = table, row, _slot(report, table, row)
+            slot[col] = cell  # type: ignore[index]
             continue
         if cell.veto or cell.value is UNREAD:
-            unread[key] = (cell.reason, _where(res, cell))
+            unread[table, row, col] = (cell.reason, _where(res, cell))
             continue
-        if at != (table, row):
-            at, slot = (table, row), _slot(report, table, row)
+        if row is not at_row or table is not at_table:
+            at_table, at_row, slot = table, row, _slot(report, table, row)
         # _where(res, cell), inline: once per cell of the report
         where = cell.where or (where_of(cell.offset) + cell.note if where_of and cell.offset >= 0 else cell.note)
-        slot[col] = CellValue(cell.value, cell.raw, where)
+        slot[col] = CellValue(cell.value, cell.raw, where)  # type: ignore[index]
     for kind, message, where, table, row, column, identity in res.problems:
         p = Problem(kind, message, where, table, row, column, identity)
         cells = report.covered_by(p)
@@ -125,7 +132,7 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
         if got is None and found_any and spec.key not in said:
             report.problems.append(Problem("missing_row", f"row {spec.label} not found", "applications",
                                            "applications", spec.key))
-        apps[spec.key] = {c: (got or {}).get(c) for c in T.APPLICANT_COLUMNS}
+        apps[spec.key] = _laid_out(got, T.APPLICANT_COLUMNS)
     report.applications = apps
     if not found_any:
         report.problems.append(Problem("missing_table", "the applications table (三、收到和处理政府信息公开申请情况) "
@@ -133,8 +140,8 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
     if not report.review_litigation and "review_litigation" not in told:
         report.problems.append(Problem("missing_table", "the review/litigation table (四) was not found",
                                        "tables", "review_litigation"))
-    report.review_litigation = {g: {c: report.review_litigation.get(g, {}).get(c) for c in T.REVIEW_COLUMNS}
-                                for g in T.REVIEW_GROUPS}
+    review = report.review_litigation
+    report.review_litigation = {g: _laid_out(review.get(g), T.REVIEW_COLUMNS) for g in T.REVIEW_GROUPS}
     pro: dict = {}
     for spec in T.PROACTIVE_TABLES:
         cols = spec.columns.get(tpl)
@@ -143,12 +150,8 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
                 pro[spec.key] = report.proactive[spec.key]
             continue
         got = report.proactive.get(spec.key, {})
-        rows = {}
-        for row in spec.rows:
-            if row not in T.proactive_rows(spec, tpl) and row not in got:
-                continue
-            rows[row] = {k: got.get(row, {}).get(k) for k, _ in cols}
-        pro[spec.key] = rows
+        keys, own = _proactive_layout(spec.key, tpl)
+        pro[spec.key] = {row: _laid_out(got.get(row), keys) for row in spec.rows if row in own or row in got}
     if not report.proactive and not told & T.PROACTIVE_BY_KEY.keys():
         report.problems.append(Problem("missing_table", "the proactive-disclosure tables (二、第二十条) were not found",
                                        "tables", PROACTIVE_GROUP))
@@ -156,16 +159,45 @@ def _complete(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str
     _say_unread(report, reasons)
 
 
+def _laid_out(got: dict | None, columns: tuple[str, ...]) -> dict:
+    """A row's cells in the template's columns, in their order, None where the reader placed
+    nothing (``got``: the cells it placed). A row read whole, in order — nearly every row — is
+    that already: kept as it is, not copied."""
+    if got is None:
+        return dict.fromkeys(columns)
+    if len(got) == len(columns) and tuple(got) == columns:
+        return got
+    return {c: got.get(c) for c in columns}
+
+
+_LAYOUTS: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _proactive_layout(table: str, template: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A proactive table's column keys and its own rows in ``template``: the same for every
+    report, made once."""
+    got = _LAYOUTS.get((table, template))
+    if got is None:
+        spec = T.PROACTIVE_BY_KEY[table]
+        got = _LAYOUTS[table, template] = (tuple(k for k, _ in spec.columns[template]),
+                                           frozenset(T.proactive_rows(spec, template)))
+    return got
+
+
 def _say_unread(report: Report, reasons: dict[tuple[str, str, str], tuple[str, str]]) -> None:
     """Every canonical cell no reader placed (absent, not blank) is covered by a problem: the
     reader's reason where it gave one, else a row of a table that was found but not the row, or a
     cell a row lacks. Unread must never look blank."""
-    said = Report(template=report.template, problems=[p for p in report.problems if p.kind != "ocr"])
-    unread = said.unreadable()  # "ocr" covers every cell of a scan; it says nothing of where a reader failed
+    unread: set[tuple[str, str, str]] | None = None  # what the problems cover, asked once a cell is absent
     tables = [("applications", report.applications), ("review_litigation", report.review_litigation)]
     tables += list(report.proactive.items())
     for table, rows in tables:
         for row, cells in rows.items():
+            if all(cells.values()):  # every cell read (a CellValue is true, see _CELL_IS_TRUE): nearly every row
+                continue
+            if unread is None:  # (before this loop adds a problem: the problems as _complete left them)
+                said = Report(template=report.template, problems=[p for p in report.problems if p.kind != "ocr"])
+                unread = said.unreadable()  # "ocr" covers every cell of a scan; it says nothing of where a reader failed
             absent = [c for c, cv in cells.items() if cv is None and (table, row, c) not in unread]
             if not absent:
                 continue
