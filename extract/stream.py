@@ -626,7 +626,7 @@ class StreamReader:
     def label_run(self, run: LabelRun, values: ValueRun | None) -> None:
         self.run = run
         text = run.text
-        events, plan = _plan(text)
+        events, plan = _plan_cached(text) if len(text) <= 256 else _plan_of(scan(text))
         # the review table's header is the label text right before its values: start it afresh
         if self.rheader_groups or self.rheader_cols:
             self.rheader_groups, self.rheader_cols = [], []
@@ -841,7 +841,8 @@ class StreamReader:
                     self.group_row = (target, values, run)  # a row of the other template, if its sub-rows never come
                 return  # a subtotal under a heading: not a canonical row of this template
             cols = T.APPLICANT_COLUMNS
-            bad = self.applicant_header_problem()
+            header, known = self.aheader, self.aheader_problem  # (applicant_header_problem, inline: once per row)
+            bad = known[2] if known[0] is header and known[1] == len(header) else self.applicant_header_problem()
         else:
             pcols, keys, why, self.ptpl = self.pcolumns(T.PROACTIVE_BY_KEY[table])
             cols = keys or _first_column_keys(table)
@@ -893,15 +894,23 @@ class StreamReader:
         toks = values.tokens
         keys = _row_keys(tname, rname, tuple(cols))
         if not (values.last or values.runs_on or disordered) and len(toks) == len(cols) \
-                and tname not in _MONEY_TABLES and (rname is None or (tname, rname) not in self.rows):
+                and tname not in _MONEY_TABLES and (rname is None or (tname, rname) not in self.rows) \
+                and self.cell_wheres:
             # nearly every row: one count per cell, each written plainly (digits only, no sign,
             # decimal part, unit or leading zero: what ``plain_count`` reads, not damaged or signed
             # with a word), in its column's cell where the table has a grid: the only reading, as
-            # ``digits.place`` finds ("exact"), made in one pass. Any other row is read below from
-            # the start (nothing is kept of this pass).
-            made = _plain_cells(toks, self.cell_wheres, self.where_of) if self.cell_wheres else None
+            # ``digits.place`` finds ("exact"), made in one pass (the places checked in the same
+            # pass, ``off_grid``). Any other row is read below from the start (nothing is kept of
+            # this pass).
+            at = self.off_grid(tname, cols, toks) if self.gridded else None
+            if at is None:  # no value's place counts: the order is the place
+                made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of), False
+            elif at is True:
+                made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of), True
+            else:
+                made, placed = _plain_cells_placed(toks, self.cell_wheres, self.where_of, self.grids, *at)
+                misplaced = not placed
             if made is not None:
-                misplaced = self.gridded and self.off_grid(tname, cols, toks)
                 if misplaced:  # not each under its own header: read by place, unless no value has a place
                     places, aligned = self.grid_positions(tname, cols, toks, disordered)
                     misplaced = places is not None and not aligned
@@ -1165,36 +1174,30 @@ class StreamReader:
             self.heads_seen[key] = heard
         return heard
 
-    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> bool:
-        """Whether a row of as many values as columns may not stand each under its own column's
-        header, in order (``grid_positions`` decides): False when no value has a place that
-        counts (see there) or each value's place is (the table, the label's row, the header's
-        grid column, span 1 — or the header's span, where the headers stand apart: a cell as wide
-        as its header, 2021's one-column 第二十条 tables, is what ``place_by_grid`` reads there,
-        each cell the one under its header). Asked of every row of a table with a grid: one pass
-        over it, no tuple built per value."""
+    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> tuple | bool | None:
+        """Where each value of a row of as many values as columns must stand to stand under its
+        own column's header, in order (``grid_positions`` decides when one does not): None when no
+        value has a place that counts (see there), True when the places are not known by cell
+        (``grid_of`` only: not each at its place), else (the table, the label's row, the header's
+        grid column of each value, the span it may have besides 1 — the header's own, where the
+        headers stand apart: a cell as wide as its header, 2021's one-column 第二十条 tables, is
+        what ``place_by_grid`` reads there, each cell the one under its header). Asked of every
+        row of a table with a grid: ``_plain_cells_placed`` compares the places as it reads the
+        cells, no tuple built per value."""
         heads = self.header_places(tname, cols)
         if not heads:
-            return False
+            return None
         grids = self.grids
         w = toks[0].where
         first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
         if first is None or first[0] != heads[1] or self.run is None or not self.run.origins:
-            return False
+            return None
         label = self.grid_of(self.run.origins[-1])
         if label is None or label[0] != first[0] or label[1] != first[1]:
-            return False
+            return None
         if not grids:
             return True  # (places by grid_of only)
-        table, row = first[0], first[1]
-        for t, hp, hs in zip(toks, heads[2], heads[3]):
-            w = t.where
-            if w <= 0:
-                return True
-            g = grids[w - 1]  # (table, row, grid column, span): a value cell's place is a tuple
-            if g[2] != hp or g[1] != row or g[0] != table or (g[3] != 1 and g[3] != hs):
-                return True
-        return False
+        return first[0], first[1], heads[2], heads[3]
 
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken],
                        disordered: str = "") -> tuple[tuple[list, list[tuple]] | None, bool]:
@@ -1385,14 +1388,11 @@ _ON_EVENT = {"arow": StreamReader._on_arow, "ptable": StreamReader._on_ptable, "
              "end": StreamReader._on_end}
 
 
-def _plan(text: str) -> tuple[tuple, tuple]:
-    """A label run's events (``scan``) and the reader's method for each that names something,
-    in order: ((start, end, event), …), ((method, event, start, end), …). Cached as ``scan``
-    is: the same label runs recur in every report."""
-    return _plan_cached(text) if len(text) <= 256 else _plan_of(scan(text))
-
-
 def _plan_of(events: tuple) -> tuple[tuple, tuple]:
+    """A label run's events (``scan``) and the reader's method for each that names something,
+    in order: ((start, end, event), …), ((method, event, start, end), …). ``label_run`` asks
+    ``_plan_cached`` of a run of up to 256 characters, as ``scan`` caches them: the same label
+    runs recur in every report."""
     return events, tuple((_ON_EVENT[ev.kind], ev, s, e) for s, e, ev in events if ev.kind in _ON_EVENT)
 
 
@@ -1493,6 +1493,45 @@ def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of) -> list
         cell.where = (cell_wheres[w - 1] if w > 0 else "") or where_of(t.start)
         add(cell)
     return made
+
+
+def _plain_cells_placed(toks: list[NumToken], cell_wheres: list[str], where_of, grids: list, table: int, row: int,
+                        columns: tuple[int, ...], spans: tuple[int, ...]) -> tuple[list[CellValue] | None, bool]:
+    """``_plain_cells`` of a row whose values must each stand at (``table``, ``row``, the grid
+    column ``columns[i]``, span 1 or ``spans[i]``) to stand under their headers
+    (``StreamReader.off_grid``): the cells, and whether each does. The places are compared as the
+    cells are read (one pass over the row, no tuple built per value): ``_plain_cells`` again, so
+    that a row of a table without a grid pays nothing for them."""
+    made: list[CellValue] = []
+    add = made.append
+    value_of = _COUNT_OF.get
+    placed = True
+    i = 0
+    for t in toks:
+        if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged:
+            return None, False
+        d = t.digits
+        v = value_of(d)
+        if v is None:
+            if d < "1" and d != "0":
+                return None, False  # no digit, or a leading zero
+            v = int(d)
+        w = t.where
+        cell = _new_value(CellValue)  # see _new_value
+        cell.value = v
+        cell.raw = d
+        if w > 0:
+            cell.where = cell_wheres[w - 1] or where_of(t.start)
+            if placed:
+                g = grids[w - 1]  # (table, row, grid column, span): a value cell's place is a tuple
+                if g[2] != columns[i] or g[1] != row or g[0] != table or (g[3] != 1 and g[3] != spans[i]):
+                    placed = False
+        else:
+            cell.where = where_of(t.start)
+            placed = False  # no cell, no place
+        i += 1
+        add(cell)
+    return made, placed
 
 
 def _one_cell(tok: NumToken) -> tuple[str, object, str]:
