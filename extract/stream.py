@@ -893,7 +893,7 @@ class StreamReader:
         ``ident`` and ``where`` (the row's identity and location) are found here when None."""
         toks = values.tokens
         keys = _row_keys(tname, rname, tuple(cols))
-        if not (values.last or values.runs_on or disordered) and len(toks) == len(cols) \
+        if len(toks) == len(cols) and not (values.last or values.runs_on or disordered) \
                 and tname not in _MONEY_TABLES and (rname is None or (tname, rname) not in self.rows) \
                 and self.cell_wheres:
             # nearly every row: one count per cell, each written plainly (digits only, no sign,
@@ -919,6 +919,19 @@ class StreamReader:
                         self.rows[(tname, rname)] = toks
                     self.res.cells.update(zip(keys, made))
                     return
+        elif len(toks) > len(cols) and not (values.last or values.runs_on or disordered or self.gridded) \
+                and tname not in _MONEY_TABLES and (rname is None or (tname, rname) not in self.rows) \
+                and self.cell_wheres:
+            # a row of plain counts padded with empty cells at its ends (a label over two columns of
+            # tab text) in a table without a grid: what the steps below make of it (``own_row`` and
+            # ``_fit_blank_cells`` leave the counts, each read as written), in one pass
+            inner = _padded_values(toks, len(cols))
+            made = _plain_cells(inner, self.cell_wheres, self.where_of) if inner is not None else None
+            if made is not None:
+                if rname is not None:
+                    self.rows[(tname, rname)] = toks  # (as below: the row as written, its padding too)
+                self.res.cells.update(zip(keys, made))
+                return
         if where is None:
             where = self.row_where(values)
         if ident is None:
@@ -1183,7 +1196,7 @@ class StreamReader:
         headers stand apart: a cell as wide as its header, 2021's one-column 第二十条 tables, is
         what ``place_by_grid`` reads there, each cell the one under its header). Asked of every
         row of a table with a grid: ``_plain_cells_placed`` compares the places as it reads the
-        cells, no tuple built per value."""
+        cells."""
         heads = self.header_places(tname, cols)
         if not heads:
             return None
@@ -1500,7 +1513,7 @@ def _plain_cells_placed(toks: list[NumToken], cell_wheres: list[str], where_of, 
     """``_plain_cells`` of a row whose values must each stand at (``table``, ``row``, the grid
     column ``columns[i]``, span 1 or ``spans[i]``) to stand under their headers
     (``StreamReader.off_grid``): the cells, and whether each does. The places are compared as the
-    cells are read (one pass over the row, no tuple built per value): ``_plain_cells`` again, so
+    cells are read (one pass over the row): ``_plain_cells`` again, so
     that a row of a table without a grid pays nothing for them."""
     made: list[CellValue] = []
     add = made.append
@@ -1523,8 +1536,8 @@ def _plain_cells_placed(toks: list[NumToken], cell_wheres: list[str], where_of, 
         if w > 0:
             cell.where = cell_wheres[w - 1] or where_of(t.start)
             if placed:
-                g = grids[w - 1]  # (table, row, grid column, span): a value cell's place is a tuple
-                if g[2] != columns[i] or g[1] != row or g[0] != table or (g[3] != 1 and g[3] != spans[i]):
+                g = grids[w - 1]  # (table, row, grid column, span)
+                if g != (table, row, columns[i], 1) and g != (table, row, columns[i], spans[i]):
                     placed = False
         else:
             cell.where = where_of(t.start)
@@ -1546,6 +1559,19 @@ def _one_cell(tok: NumToken) -> tuple[str, object, str]:
 
 def _empty(t: NumToken) -> bool:
     return t.kind == "null" and not t.raw
+
+
+def _padded_values(toks: list[NumToken], n: int) -> list[NumToken] | None:
+    """The ``n`` values of a row between empty cells at its ends (padding: a label over two
+    columns, an exporter's trailing tabs), or None when the values left are not ``n`` — what
+    ``_fit_blank_cells`` leaves of such a row (and ``own_row`` before it: it leaves out empty
+    cells only)."""
+    lo, hi = 0, len(toks)
+    while lo < hi and _empty(toks[lo]) and not toks[lo].damaged:
+        lo += 1
+    while hi > lo and _empty(toks[hi - 1]) and not toks[hi - 1].damaged:
+        hi -= 1
+    return toks[lo:hi] if hi - lo == n else None
 
 
 def _fit_blank_cells(toks: list[NumToken], n: int) -> tuple[list[NumToken], str]:
