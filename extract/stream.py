@@ -902,14 +902,10 @@ class StreamReader:
             # ``digits.place`` finds ("exact"), made in one pass (the places checked in the same
             # pass, ``off_grid``). Any other row is read below from the start (nothing is kept of
             # this pass).
-            at = self.off_grid(tname, cols, toks) if self.gridded else None
-            if at is None:  # no value's place counts: the order is the place
+            if self.gridded:
+                made, misplaced = self.off_grid(tname, cols, toks)
+            else:  # no value's place counts: the order is the place
                 made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of), False
-            elif at is True:
-                made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of), True
-            else:
-                made, placed = _plain_cells_placed(toks, self.cell_wheres, self.where_of, self.grids, *at)
-                misplaced = not placed
             if made is not None:
                 if misplaced:  # not each under its own header: read by place, unless no value has a place
                     places, aligned = self.grid_positions(tname, cols, toks, disordered)
@@ -1187,30 +1183,33 @@ class StreamReader:
             self.heads_seen[key] = heard
         return heard
 
-    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> tuple | bool | None:
-        """Where each value of a row of as many values as columns must stand to stand under its
-        own column's header, in order (``grid_positions`` decides when one does not): None when no
-        value has a place that counts (see there), True when the places are not known by cell
-        (``grid_of`` only: not each at its place), else (the table, the label's row, the header's
-        grid column of each value, the span it may have besides 1 — the header's own, where the
-        headers stand apart: a cell as wide as its header, 2021's one-column 第二十条 tables, is
-        what ``place_by_grid`` reads there, each cell the one under its header). Asked of every
-        row of a table with a grid: ``_plain_cells_placed`` compares the places as it reads the
-        cells."""
-        heads = self.header_places(tname, cols)
+    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> tuple[list[CellValue] | None, bool]:
+        """``_plain_cells`` of a row of as many values as columns in a text with a grid, and
+        whether the row may not stand each value under its own column's header, in order
+        (``grid_positions`` decides then): not when no value has a place that counts (see there)
+        or each value's place is (the table, the label's row, the header's grid column, span 1 —
+        or the header's span, where the headers stand apart: a cell as wide as its header, 2021's
+        one-column 第二十条 tables, is what ``place_by_grid`` reads there, each cell the one under
+        its header). Asked of every row of a table with a grid: the places are compared as the
+        cells are read (``_plain_cells_placed``)."""
+        heads = self.heads_seen.get((tname, cols, self.ptpl))  # (header_places, inline where it is known)
+        if heads is None:
+            heads = self.header_places(tname, cols)
         if not heads:
-            return None
+            return _plain_cells(toks, self.cell_wheres, self.where_of), False
         grids = self.grids
         w = toks[0].where
         first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
         if first is None or first[0] != heads[1] or self.run is None or not self.run.origins:
-            return None
+            return _plain_cells(toks, self.cell_wheres, self.where_of), False
         label = self.grid_of(self.run.origins[-1])
         if label is None or label[0] != first[0] or label[1] != first[1]:
-            return None
-        if not grids:
-            return True  # (places by grid_of only)
-        return first[0], first[1], heads[2], heads[3]
+            return _plain_cells(toks, self.cell_wheres, self.where_of), False
+        if not grids:  # (places by grid_of only)
+            return _plain_cells(toks, self.cell_wheres, self.where_of), True
+        made, placed = _plain_cells_placed(toks, self.cell_wheres, self.where_of, grids, first[0], first[1], heads[2],
+                                           heads[3])
+        return made, not placed
 
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken],
                        disordered: str = "") -> tuple[tuple[list, list[tuple]] | None, bool]:
