@@ -715,8 +715,9 @@ class StreamReader:
     def _on_pcol(self, ev: Event, text: str, s: int, e: int) -> None:
         if self.table == "proactive" and self.ptable is not None:
             self.pheader.append((ev.payload, text[e:e + 8]))
+            at = self.grid_place(s)  # (once for the columns the phrase names)
             for target in ev.payload:
-                self.place_header(self.pgrid, target, s)
+                self.place_header(self.pgrid, target, at)
 
     def _on_prow(self, ev: Event, text: str, s: int, e: int) -> tuple[str, str] | None:
         if self.table in (None, "proactive"):
@@ -787,12 +788,18 @@ class StreamReader:
     def header_cell(self, col: str, s: int) -> None:
         """Where the header of applicant column ``col`` stands in its table's grid, if it has one
         (a column heard twice at different places has no place)."""
-        self.place_header(self.agrid, col, s)
+        self.place_header(self.agrid, col, self.grid_place(s))
 
-    def place_header(self, heads: dict[str, tuple | None], col: str, s: int) -> None:
-        self.heads_seen.clear()
+    def grid_place(self, s: int) -> tuple | None:
+        """(table, grid column, span) of the label run's character ``s``, where it stands in a
+        table with a grid; else None."""
         g = self.grid_of(self.run.origin(s)) if self.run is not None else None
-        at = (g[0], g[2], g[3]) if g is not None and g[2] is not None else None
+        return (g[0], g[2], g[3]) if g is not None and g[2] is not None else None
+
+    def place_header(self, heads: dict[str, tuple | None], col: str, at: tuple | None) -> None:
+        """Column ``col``'s header heard at ``at`` (``grid_place``): its place in ``heads``, unless
+        it was heard at another place before (then it has none)."""
+        self.heads_seen.clear()
         if at is not None:
             self.gridded = True
         if col in heads and heads[col] != at:
