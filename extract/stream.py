@@ -600,21 +600,21 @@ class StreamReader:
         # one pass: a value run is marked (runs_on) before the label run it follows is read
         n = len(items)
         k = 0
+        label_run = self.label_run
         while k < n:
             item = items[k]
-            after = items[k + 1] if k + 1 < n else None
+            k += 1
+            after = items[k] if k < n else None
             if isinstance(item, ValueRun):  # (after no label run: none reads it)
                 _mark_runs_on(item, after)
-                k += 1
                 continue
             if isinstance(after, ValueRun):
-                if after.tokens[-1].glued_after:
-                    _mark_runs_on(after, items[k + 2] if k + 2 < n else None)
-                self.label_run(item, after)
-                k += 2
-            else:
-                self.label_run(item, None)
                 k += 1
+                if after.tokens[-1].glued_after:
+                    _mark_runs_on(after, items[k] if k < n else None)
+                label_run(item, after)
+            else:
+                label_run(item, None)
         if self.group_row is not None:
             target, values, run = self.group_row
             group = T.GROUP_ROWS[target[1]]
