@@ -907,10 +907,10 @@ class StreamReader:
             # decimal part, unit or leading zero: what ``plain_count`` reads, not damaged or signed
             # with a word), in its column's cell where the table has a grid: the only reading, as
             # ``digits.place`` finds ("exact"), made in one pass (the places checked in the same
-            # pass, ``off_grid``). Any other row is read below from the start (nothing is kept of
-            # this pass).
+            # pass, ``plain_cells_on_grid``). Any other row is read below from the start (nothing
+            # is kept of this pass).
             if self.gridded:
-                made, misplaced = self.off_grid(tname, cols, toks)
+                made, misplaced = self.plain_cells_on_grid(tname, cols, toks)
             else:  # no value's place counts: the order is the place
                 made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of), False
             if made is not None:
@@ -1190,7 +1190,7 @@ class StreamReader:
             self.heads_seen[key] = heard
         return heard
 
-    def off_grid(self, tname: str, cols, toks: list[NumToken]) -> tuple[list[CellValue] | None, bool]:
+    def plain_cells_on_grid(self, tname: str, cols, toks: list[NumToken]) -> tuple[list[CellValue] | None, bool]:
         """``_plain_cells`` of a row of as many values as columns in a text with a grid, and
         whether the row may not stand each value under its own column's header, in order
         (``grid_positions`` decides then): not when no value has a place that counts (see there)
@@ -1518,9 +1518,9 @@ def _plain_cells_placed(toks: list[NumToken], cell_wheres: list[str], where_of, 
                         columns: tuple[int, ...], spans: tuple[int, ...]) -> tuple[list[CellValue] | None, bool]:
     """``_plain_cells`` of a row whose values must each stand at (``table``, ``row``, the grid
     column ``columns[i]``, span 1 or ``spans[i]``) to stand under their headers
-    (``StreamReader.off_grid``): the cells, and whether each does. The places are compared as the
-    cells are read (one pass over the row): ``_plain_cells`` again, so
-    that a row of a table without a grid pays nothing for them."""
+    (``StreamReader.plain_cells_on_grid``): the cells, and whether each does. The places are
+    compared as the cells are read, in the one pass over the row: ``_plain_cells`` written again,
+    so that a row of a table without a grid pays nothing for them."""
     made: list[CellValue] = []
     add = made.append
     value_of = _COUNT_OF.get
@@ -1571,13 +1571,18 @@ def _padded_values(toks: list[NumToken], n: int) -> list[NumToken] | None:
     """The ``n`` values of a row between empty cells at its ends (padding: a label over two
     columns, an exporter's trailing tabs), or None when the values left are not ``n`` — what
     ``_fit_blank_cells`` leaves of such a row (and ``own_row`` before it: it leaves out empty
-    cells only)."""
+    cells only). An empty cell that is damaged or signed is no padding (``place_row`` reads
+    the row as such)."""
     lo, hi = 0, len(toks)
-    while lo < hi and _empty(toks[lo]) and not toks[lo].damaged:
+    while lo < hi and _padding(toks[lo]):
         lo += 1
-    while hi > lo and _empty(toks[hi - 1]) and not toks[hi - 1].damaged:
+    while hi > lo and _padding(toks[hi - 1]):
         hi -= 1
     return toks[lo:hi] if hi - lo == n else None
+
+
+def _padding(t: NumToken) -> bool:
+    return _empty(t) and not (t.damaged or t.sign or t.signed)
 
 
 def _fit_blank_cells(toks: list[NumToken], n: int) -> tuple[list[NumToken], str]:
