@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
@@ -85,6 +85,23 @@ class StreamResult:
 LABEL_CELL, VALUE_CELL = 1, 2
 
 
+#: a plain cell's NumToken built field by field: ``NumToken(...)`` runs its dataclass ``__init__``
+#: (a Python frame, reached through type.__call__), a third dearer than the bare object and its
+#: slot stores, once per value cell of a report. ``flatten`` sets every field, so this holds it to
+#: the fields it knows: a field added to NumToken stops the import here instead of leaving tokens
+#: without it.
+_new_token = NumToken.__new__
+if tuple(f.name for f in fields(NumToken)) != ("digits", "sign", "frac", "unit", "atomic", "start", "end", "kind",
+                                               "raw", "damaged", "where", "glued_after", "signed"):
+    raise ImportError("extract.stream.flatten builds NumToken field by field: teach it the new fields")
+
+
+def _plain_token(digits: str, start: int, end: int, kind: str, where: int) -> NumToken:
+    """A plain value cell's token (a count, or ``null`` for an empty cell): one cell, as written."""
+    # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged, cell, glued_after
+    return NumToken(digits, "", "", "", True, start, end, kind, digits, False, where, False)
+
+
 def flatten(doc: Document, grids: list | None = None,
             plain: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
     """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
@@ -95,7 +112,12 @@ def flatten(doc: Document, grids: list | None = None,
     grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
     receives the value cells whose one token is known without the tokenizer — a cell of ASCII
     digits only is one number, an empty one the blank cell — as their tokens, in lists of cells
-    that follow one another in a row: ``tokenize`` takes them as made."""
+    that follow one another in a row: ``tokenize`` takes them as made.
+
+    A row is handled whole, not cell by cell (this runs over every cell of a report): its texts,
+    locations, grid places and start offsets are each taken by one C-level pass (``map``, ``zip``,
+    ``accumulate``), its text is one join, and a row whose values are all plain counts (nearly
+    every row) has its tokens made in one loop without a test per cell."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
@@ -112,42 +134,77 @@ def flatten(doc: Document, grids: list | None = None,
             pos += len(block.text) + 1
         elif isinstance(block, Table):
             tno = id(block)
+            grid = block.grid
+            strip = block.strip_trailing_blanks
             for rno, row in enumerate(block.rows):
-                last = _last_label(row)
-                end = len(row)
-                if block.strip_trailing_blanks:  # an exporter's padding (tab text): no cells at all
-                    while end > 0 and not row[end - 1].text.strip():
-                        end -= 1
-                seg: list[NumToken] = []  # the row's value cells taken as made, one after another
-                for i, cell in enumerate(row):
-                    if i >= end:
-                        break
-                    if grids is not None:
-                        grids.append((tno, rno, cell.col if block.grid else None, cell.colspan))
-                    starts.append(pos)
-                    wheres.append(cell.where)
-                    is_cell.append(VALUE_CELL if i > last else LABEL_CELL)
-                    text = cell.text
-                    if i > last:
-                        # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged,
-                        # cell, glued_after
-                        if not text.strip():
-                            text = BLANK_CELL  # an empty cell where the row's values are: a blank value
-                            if plain is not None:
-                                seg.append(NumToken("", "", "", "", True, pos, pos + 1, "null", "", False, len(starts),
-                                                    False))
-                        elif plain is not None and text.isdigit() and text.isascii() and len(text) <= MAX_NUMBER_DIGITS:
-                            seg.append(NumToken(text, "", "", "", True, pos, pos + len(text), "num", text, False,
-                                                len(starts), False))
-                        elif seg:
+                texts = [cell.text for cell in row]
+                n = len(texts)
+                if strip:  # an exporter's padding (tab text): no cells at all
+                    while n and not texts[n - 1].strip():
+                        n -= 1
+                    if n < len(texts):
+                        del texts[n:]
+                        row = row[:n]
+                k = _last_label(texts) + 1  # the row's label cells; the others are its values
+                if grids is not None:
+                    grids.extend([(tno, rno, cell.col, cell.colspan) for cell in row] if grid else
+                                 [(tno, rno, None, cell.colspan) for cell in row])
+                wheres.extend([cell.where for cell in row])
+                cid = len(starts)  # the row's first piece (a value cell's id is its piece's index + 1)
+                if k == n:  # labels only
+                    is_cell.extend([LABEL_CELL] * n)
+                    for text in texts:
+                        starts.append(pos)
+                        pos += len(text) + 3
+                else:
+                    is_cell.extend([LABEL_CELL] * k + [VALUE_CELL] * (n - k))
+                    for text in texts[:k]:
+                        starts.append(pos)
+                        pos += len(text) + 3
+                    cid += k
+                    values = texts[k:]
+                    joined = "".join(values)
+                    if (plain is not None and all(values) and joined.isdigit() and joined.isascii()
+                            and (len(joined) <= MAX_NUMBER_DIGITS or max(map(len, values)) <= MAX_NUMBER_DIGITS)):
+                        # every value a count (nearly every row): the row's values are one run of plain cells
+                        seg = []
+                        for text in values:
+                            cid += 1
+                            tok = _new_token(NumToken)
+                            tok.digits = tok.raw = text
+                            tok.sign = tok.frac = tok.unit = ""
+                            tok.atomic = True
+                            tok.start = pos
+                            tok.end = pos = pos + len(text)
+                            tok.kind = "num"
+                            tok.damaged = tok.glued_after = tok.signed = False
+                            tok.where = cid
+                            seg.append(tok)
+                            starts.append(tok.start)
+                            pos += 3
+                        plain.append(seg)  # type: ignore[union-attr]
+                    else:
+                        seg = []
+                        for i in range(k, n):
+                            text = texts[i]
+                            cid += 1
+                            starts.append(pos)
+                            if not text.strip():
+                                texts[i] = text = BLANK_CELL  # an empty cell where the row's values are: a blank value
+                                if plain is not None:
+                                    seg.append(_plain_token("", pos, pos + 1, "null", cid))
+                            elif plain is not None and text.isdigit() and text.isascii() \
+                                    and len(text) <= MAX_NUMBER_DIGITS:
+                                seg.append(_plain_token(text, pos, pos + len(text), "num", cid))
+                            elif seg:
+                                plain.append(seg)  # type: ignore[union-attr]
+                                seg = []
+                            pos += len(text) + 3
+                        if seg:
                             plain.append(seg)  # type: ignore[union-attr]
-                            seg = []
-                    parts.append(text + " | ")
-                    pos += len(text) + 3
-                if seg:
-                    plain.append(seg)  # type: ignore[union-attr]
-                parts.append("\n")
                 pos += 1
+                texts.append("\n")  # (the row's text: its cells, each followed by " | ", then a line break)
+                parts.append(" | ".join(texts))
                 if pos > MAX_CHARS:
                     break  # (a text this long is not read: the rest of a huge table is not flattened either)
         if pos > MAX_CHARS:
@@ -168,12 +225,11 @@ def _is_label_cell(text: str) -> bool:
     return any(ch.isalpha() for ch in text) and not parse_value(text)[0]
 
 
-def _last_label(row: list) -> int:
+def _last_label(texts: list[str]) -> int:
     """The index of the row's last label cell before its first number (the structured layout of a
-    table row: labels, then values), or -1."""
+    table row: labels, then values), or -1 (``texts``: the row's cell texts)."""
     last = -1
-    for i, cell in enumerate(row):
-        text = cell.text
+    for i, text in enumerate(texts):
         if not text.strip():
             continue
         if _is_label_cell(text):
