@@ -280,7 +280,7 @@ def table_region(text: str) -> tuple[int, int]:
     return lo, (end.start() + 1 if end else len(text))
 
 
-def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[list[_Tok], bool]:
+def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[list, bool]:
     """Label and number tokens of the mapped text (of ``text[lo:hi]``), each knowing what
     separates it from its neighbours. Returns (tokens, complete) — complete is False when the
     token bound was hit.
@@ -288,17 +288,20 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
     ``plain``: value cells whose one token is known without reading them (``flatten``), in lists
     of cells one after another in a row: a cell of ASCII digits is one number, an empty one the
     blank cell, each between the separators of the table (" | "). Their tokens are the number
-    tokens ``runs`` would make of them (NumTokens in the list: ``runs`` takes them as they are; to
-    the glue rules each is a token between separators), taken a row's list at a time; the text
-    between them is read by one ``findall`` per stretch (strings only, no match objects: this is
-    the reader's inner loop; offsets follow from the lengths, as the matches tile the text). A
-    cell within three characters of the stretch's ends is read, not taken, so every token taken
-    has the table's separators on both sides, as the tokenizer would see them."""
+    tokens ``runs`` would make of them (NumTokens: ``runs`` takes them as they are; to the glue
+    rules each is a token between separators), taken a row's list at a time and kept so: such a
+    list is one item of the tokens (``runs`` takes a row's values whole, not a token at a time;
+    the token bound counts its tokens). The text between them is read by one ``findall`` per
+    stretch (strings only, no match objects: this is the reader's inner loop; offsets follow
+    from the lengths, as the matches tile the text). A cell within three characters of the
+    stretch's ends is read, not taken, so every token taken has the table's separators on both
+    sides, as the tokenizer would see them."""
     hi = len(text) if hi is None else hi
-    toks: list[_Tok] = []
+    toks: list = []  # _Tok, or a list of NumTokens taken as made
     prev: _Tok | None = None
     cur = lo  # where the text not read yet begins
     taken = False  # a cell was taken: the text read so far (cur) ends with it
+    limit = MAX_TOKENS  # the bound on len(toks): MAX_TOKENS less the tokens beyond one per list taken
     for seg in plain:
         if seg[0].start - 3 < cur or seg[-1].end + 3 > hi:
             # outside the stretch, or at its edge: the cells at its edge are read with the text
@@ -309,28 +312,33 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
         start = seg[0].start
         if not taken or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
             # a token taken as made has the table's separators after it already: nothing to tell it
-            prev, complete = _read(text, cur, start, toks, None if taken else prev)
+            prev, complete = _read(text, cur, start, toks, None if taken else prev, limit)
             if not complete:
                 return toks, False
-        toks.extend(seg)  # type: ignore[arg-type]
-        if len(toks) > MAX_TOKENS:  # the token the tokenizer stops at, as it leaves it
-            del toks[MAX_TOKENS + 1:]
-            t = toks[MAX_TOKENS]
-            toks[-1] = _Tok("num", t.digits, t.start, t.end, "|") if t.kind == "num" else \
-                _Tok("lab", BLANK_CELL, t.start, t.end, "|")
+        if len(toks) + len(seg) > limit:  # the token the tokenizer stops at, as it leaves it
+            keep = limit - len(toks)  # (the tokens before it; the bound is not passed before this list)
+            if keep:
+                toks.append(seg[:keep])
+            t = seg[keep]
+            toks.append(_Tok("num", t.digits, t.start, t.end, "|") if t.kind == "num" else
+                        _Tok("lab", BLANK_CELL, t.start, t.end, "|"))
             return toks, False
+        toks.append(seg)
+        limit -= len(seg) - 1
         cur, taken = seg[-1].end, True
-    prev, complete = _read(text, cur, hi, toks, None if taken else prev)
+    prev, complete = _read(text, cur, hi, toks, None if taken else prev, limit)
     if not complete:
         return toks, False
-    if toks and not toks[-1].after:
+    if toks and type(toks[-1]) is _Tok and not toks[-1].after:
         toks[-1].after = "$"  # the text ends here
     return toks, True
 
 
-def _read(text: str, lo: int, hi: int, toks: list[_Tok], prev: _Tok | None) -> tuple[_Tok | None, bool]:
+def _read(text: str, lo: int, hi: int, toks: list, prev: _Tok | None,
+          limit: int = MAX_TOKENS) -> tuple[_Tok | None, bool]:
     """The tokens of ``text[lo:hi]`` appended to ``toks`` (``prev``: the token before ``lo``).
-    Returns the last token and False when the token bound was hit. The inner loop of the
+    Returns the last token and False when the token bound was hit (``limit``: the bound on
+    ``len(toks)``, see ``tokenize``). The inner loop of the
     tokenizer: a run of separators is told strong (a pipe, tab or line break: "|") or weak (" ")
     by four ``in`` tests, cheaper than any call, and a token is built field by field."""
     pos = lo
@@ -357,7 +365,7 @@ def _read(text: str, lo: int, hi: int, toks: list[_Tok], prev: _Tok | None) -> t
         prev.before = before
         prev.after = ""
         toks.append(prev)
-        if len(toks) > MAX_TOKENS:
+        if len(toks) > limit:
             return prev, False
         before = ""
     return prev, True
@@ -384,10 +392,13 @@ class ValueRun:
     runs_on: bool = False  # the last number is glued to text that is not a label of the grammar
 
 
-def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
+def runs(toks: list, cell_of) -> list[LabelRun | ValueRun]:
     """Alternating label and value runs, after the glue rules: an ordinal (``2.其他``) belongs to
     the label after it, a year in brackets (``本年(2023)制发件数``) to its label, a unit (``3个``)
-    and a sign word (``减3``) to their number."""
+    and a sign word (``减3``) to their number. ``toks``: ``tokenize``'s, where a list is value
+    cells taken as made — NumTokens already, between the table's separators, which no glue rule
+    touches: a list is taken whole (it is what its tokens one by one would be, and its first and
+    last token are what a rule asks of its neighbours)."""
     out: list[LabelRun | ValueRun] = []
     n = len(toks)
     i = 0
@@ -395,7 +406,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
     # number glued to its neighbour (nothing between) and the token after it can be touched by
     # these rules: every other token is taken as it is, a slice at a time
     items: list[_Tok] = []
-    glued = [k for k, t in enumerate(toks) if t.kind == "num" and (t.before == "" or t.after == "")]
+    glued = [k for k, t in enumerate(toks) if type(t) is _Tok and t.kind == "num" and (t.before == "" or t.after == "")]
     touched = set(glued)
     for g in glued:
         if g < i:
@@ -407,15 +418,19 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             if i in touched:
                 upto = i + 1
             t = toks[i]
+            if type(t) is list:  # value cells taken as made: as they are
+                items.append(t)
+                i += 1
+                continue
             nxt = toks[i + 1] if i + 1 < n else None
             prv = items[-1] if items else None
             if t.kind == "num":
-                glued_next = nxt is not None and nxt.kind == "lab" and t.after == ""
-                glued_prev = prv is not None and prv.kind == "lab" and t.before == ""
+                glued_next = type(nxt) is _Tok and nxt.kind == "lab" and t.after == ""
+                glued_prev = type(prv) is _Tok and prv.kind == "lab" and t.before == ""
                 if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
                     t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
                 elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
-                      and i + 2 < n and toks[i + 2].kind != "num" and t.text.isdigit() and len(t.text) <= 2):
+                      and i + 2 < n and _first(toks[i + 2]).kind != "num" and t.text.isdigit() and len(t.text) <= 2):
                     # a numbered heading on its own line (3、 收到和处理…): the number is the heading's
                     # (a label after it; "null" is an empty value cell taken as made, a label to the tokenizer)
                     toks[i + 1] = _Tok("lab", t.text + nxt.text, t.start, nxt.end, t.before, nxt.after)
@@ -430,7 +445,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                     toks[i + 1] = _Tok("lab", t.text[-1] + nxt.text, t.end - 1, nxt.end, "" if head else t.before, nxt.after)
                     i += 1
                     continue
-            if t.kind == "lab" and items and items[-1].kind == "lab" and t.before == "":
+            if t.kind == "lab" and items and type(items[-1]) is _Tok and items[-1].kind == "lab" and t.before == "":
                 # two labels in a row (a number became a label): one label
                 last = items[-1]
                 items[-1] = _Tok("lab", last.text + ("" if t.before == "" else " ") + t.text, last.start, t.end,
@@ -470,10 +485,10 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
         if t is None:
             j += 1
             continue
-        if type(t) is NumToken:  # a value cell the tokenizer took as made: what the branches below make of it
+        if type(t) is list:  # value cells the tokenizer took as made: what the branches below make of them
             if pending_lab:
                 flush_lab()
-            pending_val.append(t)
+            pending_val.extend(t)
             j += 1
             continue
         if t.kind == "num":
@@ -485,7 +500,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                 j += 1
                 continue
             tok = _num(t)
-            if j + 1 < m and items[j + 1].kind == "lab" and t.after == "":
+            if j + 1 < m and type(items[j + 1]) is _Tok and items[j + 1].kind == "lab" and t.after == "":
                 lab = items[j + 1]
                 um = _UNIT_RE.match(lab.text)
                 unit = um.group() if um else ""
@@ -499,7 +514,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                         items[j + 1] = None  # type: ignore[call-overload]
                 elif lab.text[0] == "\ufffd":
                     tok.damaged = True
-            if j > 0 and items[j - 1] is not None and items[j - 1].kind == "lab" and t.before == "" \
+            if j > 0 and type(items[j - 1]) is _Tok and items[j - 1].kind == "lab" and t.before == "" \
                     and items[j - 1].text.endswith("\ufffd"):
                 tok.damaged = True
             if cell_id and pending_val and pending_val[-1].where == cell_id:
@@ -520,16 +535,16 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             continue
         text = t.text.strip()
         # a value written in words (减3) or a dash for a blank cell, between separators
-        if j + 1 < m and items[j + 1] is not None and items[j + 1].kind == "num" and items[j + 1].before == "" \
+        if j + 1 < m and type(items[j + 1]) is _Tok and items[j + 1].kind == "num" and items[j + 1].before == "" \
                 and text in T.SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
-                                                                  and items[j - 1].kind == "num")):
+                                                                  and _last(items[j - 1]).kind == "num")):
             num = items[j + 1]
             flush_lab()
             nt = _num(num)
             pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
                                         start=t.start, end=num.end, raw=text + num.text, atomic=True,
                                         signed=True, where=cell_of(t.start)))
-            if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
+            if j + 2 < m and type(items[j + 2]) is _Tok and items[j + 2].kind == "lab" and num.after == "" \
                     and _UNIT_RE.match(items[j + 2].text):
                 u = _UNIT_RE.match(items[j + 2].text).group()
                 rest = items[j + 2].text[len(u):]
@@ -577,6 +592,17 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             out[k].last = k == len(out) - 1
             break
     return out
+
+
+def _first(item):
+    """A token, or the first of a list of value cells taken as made (what the rules ask of the
+    token after another)."""
+    return item[0] if type(item) is list else item
+
+
+def _last(item):
+    """A token, or the last of a list of value cells taken as made (the token before another)."""
+    return item[-1] if type(item) is list else item
 
 
 def _num(t: _Tok) -> NumToken:
