@@ -82,9 +82,6 @@ class StreamResult:
 
 
 # ---------------------------------------------------------------------------------- the text
-LABEL_CELL, VALUE_CELL = 1, 2
-
-
 #: a plain cell's NumToken built field by field: ``NumToken(...)`` runs its dataclass ``__init__``
 #: (a Python frame, reached through type.__call__), a third dearer than the bare object and its
 #: slot stores, once per value cell of a report. ``flatten`` sets every field, so this holds it to
@@ -105,8 +102,9 @@ def _plain_token(digits: str, start: int, end: int, kind: str, where: int) -> Nu
 def flatten(doc: Document, grids: list | None = None,
             plain: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
     """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
-    Returns the text, the start offset of every piece, its location, and what it is: 0 a
-    paragraph, ``LABEL_CELL`` a table cell among a row's labels, ``VALUE_CELL`` one after them.
+    Returns the text, the start offset of every piece, its location, and its cell id: 0 a
+    paragraph, -n - 1 a table cell among a row's labels, n + 1 one after them (n: the piece's
+    index; the id a value token carries as ``NumToken.where``).
     ``grids``, when given, receives per piece where a cell stands in its table (table, row
     number, grid column, columns spanned; the grid column is None unless the layout defines a
     grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
@@ -121,7 +119,7 @@ def flatten(doc: Document, grids: list | None = None,
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
-    is_cell: list[int] = []
+    ids: list[int] = []
     pos = 0
     for block in doc.blocks:
         if isinstance(block, Paragraph):
@@ -129,7 +127,7 @@ def flatten(doc: Document, grids: list | None = None,
                 grids.append(None)
             starts.append(pos)
             wheres.append(block.where)
-            is_cell.append(0)
+            ids.append(0)
             parts.append(block.text + "\n")
             pos += len(block.text) + 1
         elif isinstance(block, Table):
@@ -152,12 +150,14 @@ def flatten(doc: Document, grids: list | None = None,
                 wheres.extend([cell.where for cell in row])
                 cid = len(starts)  # the row's first piece (a value cell's id is its piece's index + 1)
                 if k == n:  # labels only
-                    is_cell.extend([LABEL_CELL] * n)
+                    ids.extend(range(-cid - 1, -cid - n - 1, -1))
                     for text in texts:
                         starts.append(pos)
                         pos += len(text) + 3
                 else:
-                    is_cell.extend([LABEL_CELL] * k + [VALUE_CELL] * (n - k))
+                    if k:
+                        ids.extend(range(-cid - 1, -cid - k - 1, -1))
+                    ids.extend(range(cid + k + 1, cid + n + 1))
                     for text in texts[:k]:
                         starts.append(pos)
                         pos += len(text) + 3
@@ -209,7 +209,7 @@ def flatten(doc: Document, grids: list | None = None,
                     break  # (a text this long is not read: the rest of a huge table is not flattened either)
         if pos > MAX_CHARS:
             break
-    return "".join(parts), starts, wheres, is_cell
+    return "".join(parts), starts, wheres, ids
 
 
 #: What an empty table cell among a row's values becomes in the text: a blank value of its own
@@ -1773,7 +1773,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     """Read the document's tables from its text as a stream (see the module docstring)."""
     grids: list = []
     plain: list = []
-    text, starts, wheres, is_cell = flatten(doc, grids, plain)
+    text, starts, wheres, ids = flatten(doc, grids, plain)
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
@@ -1784,7 +1784,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             return f"char {offset}"
         i = max(0, bisect_right(starts, offset) - 1)  # the piece at offset
         base = wheres[i]
-        if not is_cell[i] and base.startswith("line"):  # a paragraph is one line of the text
+        if not ids[i] and base.startswith("line"):  # a paragraph is one line of the text
             return f"{base} char {offset - starts[i] + 1}"
         return base
 
@@ -1792,13 +1792,11 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
         # (no cache: nearly every offset is asked once, and a cache of it measured dearer)
         return grids[max(0, bisect_right(starts, offset) - 1)] if starts else None
 
-    # each piece's cell id: n > 0 the value cell n - 1, n < 0 the label cell -n - 1, 0 no table cell
-    ids = [0 if not kind else (i + 1 if kind == VALUE_CELL else -i - 1) for i, kind in enumerate(is_cell)]
-
     def cell_of(offset: int) -> int:
         """The id of the table cell at ``offset`` (> 0 among a row's values, < 0 among its labels),
-        or 0 outside the tables: an int, as every number token asks it."""
-        return ids[max(0, bisect_right(starts, offset) - 1)] if starts else 0
+        or 0 outside the tables: an int, as every number token asks it. (A token's offset is not
+        below the first piece's, 0: no clamp.)"""
+        return ids[bisect_right(starts, offset) - 1] if starts else 0
 
     # the tables lie between the first table cue and the narrative section after the last one:
     # tokenizing only that stretch keeps the narrative's thousands of words out of the stream
