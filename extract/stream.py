@@ -385,11 +385,21 @@ class LabelRun:
         return self.origins[k] + (i - self.starts[k]) if self.origins else 0
 
 
+#: a label run built field by field in ``runs`` (see ``_new_token``): it sets every field
+_new_label_run = LabelRun.__new__
+if tuple(f.name for f in fields(LabelRun)) != ("text", "starts", "origins", "damaged"):
+    raise ImportError("extract.stream.runs builds LabelRun field by field: teach it the new fields")
+
+
 @dataclass(slots=True)
 class ValueRun:
     tokens: list[NumToken]
     last: bool = False  # nothing but separators follows: the text may have been cut inside it
     runs_on: bool = False  # the last number is glued to text that is not a label of the grammar
+
+
+#: the label texts ``runs`` reads as values (a sign word before its number, a blank cell, a dash)
+_SPECIAL_LABELS = frozenset(T.SIGN_WORDS) | _NULLS | {BLANK_CELL}
 
 
 def runs(toks: list, cell_of) -> list[LabelRun | ValueRun]:
@@ -462,15 +472,25 @@ def runs(toks: list, cell_of) -> list[LabelRun | ValueRun]:
 
     def flush_lab() -> None:
         if pending_lab:
-            # label tokens hold no white space (the tokenizer splits on it): offsets per token
-            starts, origins, parts, at = [], [], [], 0
-            for t in pending_lab:
-                starts.append(at)
-                origins.append(t.start)
-                parts.append(t.text)
-                at += len(t.text)
-            text = "".join(parts)
-            out.append(LabelRun(text, starts, origins, "\ufffd" in text))
+            run = _new_label_run(LabelRun)
+            if len(pending_lab) == 1:  # (a row label is mostly one token)
+                t = pending_lab[0]
+                run.text = text = t.text
+                run.starts = [0]
+                run.origins = [t.start]
+            else:
+                # label tokens hold no white space (the tokenizer splits on it): offsets per token
+                starts, origins, parts, at = [], [], [], 0
+                for t in pending_lab:
+                    starts.append(at)
+                    origins.append(t.start)
+                    parts.append(t.text)
+                    at += len(t.text)
+                run.text = text = "".join(parts)
+                run.starts = starts
+                run.origins = origins
+            run.damaged = "\ufffd" in text
+            out.append(run)
             pending_lab.clear()
 
     def flush_val(last: bool = False) -> None:
@@ -534,38 +554,40 @@ def runs(toks: list, cell_of) -> list[LabelRun | ValueRun]:
                 j += 1
             continue
         text = t.text.strip()
-        # a value written in words (减3) or a dash for a blank cell, between separators
-        if j + 1 < m and type(items[j + 1]) is _Tok and items[j + 1].kind == "num" and items[j + 1].before == "" \
-                and text in T.SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
-                                                                  and _last(items[j - 1]).kind == "num")):
-            num = items[j + 1]
-            flush_lab()
-            nt = _num(num)
-            pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
-                                        start=t.start, end=num.end, raw=text + num.text, atomic=True,
-                                        signed=True, where=cell_of(t.start)))
-            if j + 2 < m and type(items[j + 2]) is _Tok and items[j + 2].kind == "lab" and num.after == "" \
-                    and _UNIT_RE.match(items[j + 2].text):
-                u = _UNIT_RE.match(items[j + 2].text).group()
-                rest = items[j + 2].text[len(u):]
-                items[j + 2] = _Tok("lab", rest, items[j + 2].start + len(u), items[j + 2].end, "", items[j + 2].after) \
-                    if rest.strip() else None  # type: ignore[call-overload]
-            j += 2
-            if j < m and items[j] is None:
+        if text in _SPECIAL_LABELS:  # (one test for the three cases below; most labels are none)
+            # a value written in words (减3) or a dash for a blank cell, between separators
+            if j + 1 < m and type(items[j + 1]) is _Tok and items[j + 1].kind == "num" and items[j + 1].before == "" \
+                    and text in T.SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
+                                                                      and _last(items[j - 1]).kind == "num")):
+                num = items[j + 1]
+                flush_lab()
+                nt = _num(num)
+                pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
+                                            start=t.start, end=num.end, raw=text + num.text, atomic=True,
+                                            signed=True, where=cell_of(t.start)))
+                if j + 2 < m and type(items[j + 2]) is _Tok and items[j + 2].kind == "lab" and num.after == "" \
+                        and _UNIT_RE.match(items[j + 2].text):
+                    u = _UNIT_RE.match(items[j + 2].text).group()
+                    rest = items[j + 2].text[len(u):]
+                    unit_tok = items[j + 2]
+                    items[j + 2] = _Tok("lab", rest, unit_tok.start + len(u), unit_tok.end, "", unit_tok.after) \
+                        if rest.strip() else None  # type: ignore[call-overload]
+                j += 2
+                if j < m and items[j] is None:
+                    j += 1
+                continue
+            if text == BLANK_CELL:
+                flush_lab()
+                pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw="", atomic=True,
+                                            where=cell_of(t.start)))
                 j += 1
-            continue
-        if text == BLANK_CELL:
-            flush_lab()
-            pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw="", atomic=True,
-                                        where=cell_of(t.start)))
-            j += 1
-            continue
-        if text in _NULLS and t.before != "" and t.after != "":
-            flush_lab()
-            pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
-                                        where=cell_of(t.start)))
-            j += 1
-            continue
+                continue
+            if text in _NULLS and t.before != "" and t.after != "":
+                flush_lab()
+                pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
+                                            where=cell_of(t.start)))
+                j += 1
+                continue
         cid = cell_of(t.start)
         if cid > 0:
             # text in a cell where the row's values are (147①, 约5, 不详): part of that cell's one
