@@ -131,23 +131,26 @@ def flatten(doc: Document, grids: list | None = None,
             parts.append(block.text + "\n")
             pos += len(block.text) + 1
         elif isinstance(block, Table):
-            tno = id(block)
-            grid = block.grid
+            rows = block.rows
+            # the table's cell texts in one pass (a row's are a slice of them); the locations and
+            # grid places of the rows flattened are taken in one pass each after them
+            every = [cell.text for row in rows for cell in row]
             strip = block.strip_trailing_blanks
-            for rno, row in enumerate(block.rows):
-                texts = [cell.text for cell in row]
-                n = len(texts)
+            sizes: list[int] = []  # (strip) each row's cells without its padding
+            nrows = 0  # the rows flattened
+            at = 0  # the row's first text in ``every``
+            for row in rows:
+                n = len(row)
+                texts = every[at:at + n]
+                at += n
+                nrows += 1
                 if strip:  # an exporter's padding (tab text): no cells at all
                     while n and not texts[n - 1].strip():
                         n -= 1
                     if n < len(texts):
                         del texts[n:]
-                        row = row[:n]
+                    sizes.append(n)
                 k = _last_label(texts) + 1  # the row's label cells; the others are its values
-                if grids is not None:
-                    grids.extend([(tno, rno, cell.col, cell.colspan) for cell in row] if grid else
-                                 [(tno, rno, None, cell.colspan) for cell in row])
-                wheres.extend([cell.where for cell in row])
                 cid = len(starts)  # the row's first piece (a value cell's id is its piece's index + 1)
                 if k == n:  # labels only
                     ids.extend(range(-cid - 1, -cid - n - 1, -1))
@@ -207,6 +210,16 @@ def flatten(doc: Document, grids: list | None = None,
                 parts.append(" | ".join(texts))
                 if pos > MAX_CHARS:
                     break  # (a text this long is not read: the rest of a huge table is not flattened either)
+            if strip:
+                rows = [row[:n] for row, n in zip(rows, sizes)]
+            elif nrows < len(rows):
+                rows = rows[:nrows]
+            wheres.extend([cell.where for row in rows for cell in row])
+            if grids is not None:
+                tno = id(block)
+                grids.extend([(tno, rno, cell.col, cell.colspan) for rno, row in enumerate(rows) for cell in row]
+                             if block.grid else
+                             [(tno, rno, None, cell.colspan) for rno, row in enumerate(rows) for cell in row])
         if pos > MAX_CHARS:
             break
     return "".join(parts), starts, wheres, ids
