@@ -325,7 +325,7 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
         start = seg[0].start
         if not taken or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
             # a token taken as made has the table's separators after it already: nothing to tell it
-            prev, complete = _read(text, cur, start, toks, None if taken else prev, limit)
+            prev, complete = _read_stretch(text, cur, start, toks, None if taken else prev, limit)
             if not complete:
                 return toks, False
         if len(toks) + len(seg) > limit:  # the token the tokenizer stops at, as it leaves it
@@ -339,12 +339,54 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
         toks.append(seg)
         limit -= len(seg) - 1
         cur, taken = seg[-1].end, True
-    prev, complete = _read(text, cur, hi, toks, None if taken else prev, limit)
+    prev, complete = _read_stretch(text, cur, hi, toks, None if taken else prev, limit)
     if not complete:
         return toks, False
     if toks and type(toks[-1]) is _Tok and not toks[-1].after:
         toks[-1].after = "$"  # the text ends here
     return toks, True
+
+
+#: The tokens of the stretches of text read, by their text: the stretches between the value
+#: cells taken as made are mostly a row's label cells (" | \n2.其他法律行政法规禁止公开 | "), the
+#: same in report after report of a template, and reading one again costs three times making its
+#: tokens from what it gave. Per stretch, (kind, text, start, end, before, after) of each token,
+#: offsets from the stretch's start; only short stretches (not the narrative), and the cache is
+#: emptied when full.
+_STRETCHES: dict[str, tuple[tuple[str, str, int, int, str, str], ...]] = {}
+_STRETCH_CHARS, _STRETCH_ENTRIES = 200, 4096
+
+
+def _read_stretch(text: str, lo: int, hi: int, toks: list, prev: _Tok | None,
+                  limit: int = MAX_TOKENS) -> tuple[_Tok | None, bool]:
+    """``_read``, for a stretch read before through ``_STRETCHES``: the tokens of a stretch with
+    no token before it are a function of its text alone (the pattern looks neither before
+    ``lo`` nor beyond ``hi``)."""
+    if prev is not None or hi - lo > _STRETCH_CHARS:
+        return _read(text, lo, hi, toks, prev, limit)
+    key = text[lo:hi]
+    made = _STRETCHES.get(key)
+    if made is None:
+        first = len(toks)
+        prev, complete = _read(text, lo, hi, toks, None, limit)
+        if complete:
+            if len(_STRETCHES) >= _STRETCH_ENTRIES:
+                _STRETCHES.clear()
+            _STRETCHES[key] = tuple((t.kind, t.text, t.start - lo, t.end - lo, t.before, t.after)
+                                    for t in toks[first:])
+        return prev, complete
+    if len(toks) + len(made) > limit:  # the bound falls in it: read it, to stop where the reading stops
+        return _read(text, lo, hi, toks, None, limit)
+    for kind, word, start, end, before, after in made:
+        prev = _new_tok(_Tok)
+        prev.kind = kind
+        prev.text = word
+        prev.start = start + lo
+        prev.end = end + lo
+        prev.before = before
+        prev.after = after
+        toks.append(prev)
+    return prev, True
 
 
 def _read(text: str, lo: int, hi: int, toks: list, prev: _Tok | None,
