@@ -99,8 +99,8 @@ def _plain_token(digits: str, start: int, end: int, kind: str, where: int) -> Nu
     return NumToken(digits, "", "", "", True, start, end, kind, digits, False, where, False)
 
 
-def flatten(doc: Document, grids: list | None = None,
-            plain: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
+def flatten(doc: Document, grids: list | None = None, plain: list | None = None,
+            mixed: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
     """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
     Returns the text, the start offset of every piece, its location, and its cell id: 0 a
     paragraph, -n - 1 a table cell among a row's labels, n + 1 one after them (n: the piece's
@@ -110,12 +110,15 @@ def flatten(doc: Document, grids: list | None = None,
     grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
     receives the value cells whose one token is known without the tokenizer — a cell of ASCII
     digits only is one number, an empty one the blank cell — as their tokens, in lists of cells
-    that follow one another in a row: ``tokenize`` takes them as made.
+    that follow one another in a row: ``tokenize`` takes them as made. ``mixed``, when given,
+    receives the id of every value cell that is neither (约5, 3个, 1.5, -; any value cell with
+    text when ``plain`` is not given): only in such a cell can the tokenizer find a label among
+    a row's values.
 
-    A row is handled whole, not cell by cell (this runs over every cell of a report): its texts,
-    locations, grid places and start offsets are each taken by one C-level pass (``map``, ``zip``,
-    ``accumulate``), its text is one join, and a row whose values are all plain counts (nearly
-    every row) has its tokens made in one loop without a test per cell."""
+    A table is handled a row at a time, not cell by cell (this runs over every cell of a
+    report): its texts, locations and grid places are each taken by one comprehension over the
+    table, a row's text is one join, and a row whose values are all plain counts (nearly every
+    row) has its tokens made in one loop without a test per cell, field by field."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
@@ -199,9 +202,12 @@ def flatten(doc: Document, grids: list | None = None,
                             elif plain is not None and text.isdigit() and text.isascii() \
                                     and len(text) <= MAX_NUMBER_DIGITS:
                                 seg.append(_plain_token(text, pos, pos + len(text), "num", cid))
-                            elif seg:
-                                plain.append(seg)  # type: ignore[union-attr]
-                                seg = []
+                            else:
+                                if mixed is not None:
+                                    mixed.append(cid)
+                                if seg:
+                                    plain.append(seg)  # type: ignore[union-attr]
+                                    seg = []
                             pos += len(text) + 3
                         if seg:
                             plain.append(seg)  # type: ignore[union-attr]
@@ -457,13 +463,16 @@ class ValueRun:
 _SPECIAL_LABELS = frozenset(T.SIGN_WORDS) | _NULLS | {BLANK_CELL}
 
 
-def runs(toks: list, cell_of) -> list[LabelRun | ValueRun]:
+def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[LabelRun | ValueRun]:
     """Alternating label and value runs, after the glue rules: an ordinal (``2.其他``) belongs to
     the label after it, a year in brackets (``本年(2023)制发件数``) to its label, a unit (``3个``)
     and a sign word (``减3``) to their number. ``toks``: ``tokenize``'s, where a list is value
     cells taken as made — NumTokens already, between the table's separators, which no glue rule
     touches: a list is taken whole (it is what its tokens one by one would be, and its first and
-    last token are what a rule asks of its neighbours)."""
+    last token are what a rule asks of its neighbours). ``value_texts``, when given: the value
+    cells where a label token may stand (flatten's ``mixed``), as [start, end, start, end, …] in
+    order — a label token elsewhere is in no value cell, and its cell is not looked up (a lookup
+    costs a fifth of a label's reading); None: it may stand in any."""
     out: list[LabelRun | ValueRun] = []
     n = len(toks)
     i = 0
@@ -643,7 +652,8 @@ def runs(toks: list, cell_of) -> list[LabelRun | ValueRun]:
                                             where=cell_of(t.start)))
                 j += 1
                 continue
-        cid = cell_of(t.start)
+        # (inside one of value_texts' spans: after an odd number of their bounds)
+        cid = cell_of(t.start) if value_texts is None or bisect_right(value_texts, t.start) & 1 else 0
         if cid > 0:
             # text in a cell where the row's values are (147①, 约5, 不详): part of that cell's one
             # value, which is then not a number — never a label that would end the row's values
@@ -1850,7 +1860,8 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     """Read the document's tables from its text as a stream (see the module docstring)."""
     grids: list = []
     plain: list = []
-    text, starts, wheres, ids = flatten(doc, grids, plain)
+    mixed: list = []
+    text, starts, wheres, ids = flatten(doc, grids, plain, mixed)
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
@@ -1879,7 +1890,11 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     # tokenizing only that stretch keeps the narrative's thousands of words out of the stream
     lo, hi = table_region(mapped)
     toks, complete = tokenize(mapped, lo, hi, plain)
-    items = runs(toks, cell_of)
+    # the value cells a label may stand in (the others hold one count or the blank cell), each
+    # from its start to the next piece's
+    value_texts = [bound for cid in mixed
+                   for bound in (starts[cid - 1], starts[cid] if cid < len(starts) else len(text))]
+    items = runs(toks, cell_of, value_texts)
     if template is None:
         template = vote(items)
     if not doc.cut:
