@@ -95,8 +95,16 @@ if tuple(f.name for f in fields(NumToken)) != ("digits", "sign", "frac", "unit",
 
 def _plain_token(digits: str, start: int, end: int, kind: str, where: int) -> NumToken:
     """A plain value cell's token (a count, or ``null`` for an empty cell): one cell, as written."""
-    # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged, cell, glued_after
-    return NumToken(digits, "", "", "", True, start, end, kind, digits, False, where, False)
+    tok = _new_token(NumToken)
+    tok.digits = tok.raw = digits
+    tok.sign = tok.frac = tok.unit = ""
+    tok.atomic = True
+    tok.start = start
+    tok.end = end
+    tok.kind = kind
+    tok.damaged = tok.glued_after = tok.signed = False
+    tok.where = where
+    return tok
 
 
 def flatten(doc: Document, grids: list | None = None, plain: list | None = None,
@@ -459,6 +467,12 @@ class ValueRun:
     runs_on: bool = False  # the last number is glued to text that is not a label of the grammar
 
 
+#: a value run built field by field in ``runs`` (see ``_new_token``): it sets every field
+_new_value_run = ValueRun.__new__
+if tuple(f.name for f in fields(ValueRun)) != ("tokens", "last", "runs_on"):
+    raise ImportError("extract.stream.runs builds ValueRun field by field: teach it the new fields")
+
+
 #: the label texts ``runs`` reads as values (a sign word before its number, a blank cell, a dash)
 _SPECIAL_LABELS = frozenset(T.SIGN_WORDS) | _NULLS | {BLANK_CELL}
 
@@ -471,8 +485,8 @@ def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[Labe
     touches: a list is taken whole (it is what its tokens one by one would be, and its first and
     last token are what a rule asks of its neighbours). ``value_texts``, when given: the value
     cells where a label token may stand (flatten's ``mixed``), as [start, end, start, end, …] in
-    order — a label token elsewhere is in no value cell, and its cell is not looked up (a lookup
-    costs a fifth of a label's reading); None: it may stand in any."""
+    order — a label token elsewhere is in no value cell, and its cell is not looked up; None: it
+    may stand in any."""
     out: list[LabelRun | ValueRun] = []
     n = len(toks)
     i = 0
@@ -500,7 +514,7 @@ def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[Labe
             prv = items[-1] if items else None
             if t.kind == "num":
                 glued_next = type(nxt) is _Tok and nxt.kind == "lab" and t.after == ""
-                glued_prev = type(prv) is _Tok and prv.kind == "lab" and t.before == ""
+                glued_prev = t.before == "" and type(prv) is _Tok and prv.kind == "lab"
                 if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
                     t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
                 elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
@@ -519,7 +533,7 @@ def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[Labe
                     toks[i + 1] = _Tok("lab", t.text[-1] + nxt.text, t.end - 1, nxt.end, "" if head else t.before, nxt.after)
                     i += 1
                     continue
-            if t.kind == "lab" and items and type(items[-1]) is _Tok and items[-1].kind == "lab" and t.before == "":
+            if t.before == "" and t.kind == "lab" and items and type(items[-1]) is _Tok and items[-1].kind == "lab":
                 # two labels in a row (a number became a label): one label
                 last = items[-1]
                 items[-1] = _Tok("lab", last.text + ("" if t.before == "" else " ") + t.text, last.start, t.end,
@@ -559,7 +573,11 @@ def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[Labe
 
     def flush_val(last: bool = False) -> None:
         if pending_val:
-            out.append(ValueRun(list(pending_val), last))
+            run = _new_value_run(ValueRun)
+            run.tokens = pending_val[:]
+            run.last = last
+            run.runs_on = False
+            out.append(run)
             pending_val.clear()
 
     j = 0
@@ -652,7 +670,8 @@ def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[Labe
                                             where=cell_of(t.start)))
                 j += 1
                 continue
-        # (inside one of value_texts' spans: after an odd number of their bounds)
+        # (inside one of value_texts' spans: after an odd number of their bounds; a lookup is a
+        # Python call and a bisect over every piece)
         cid = cell_of(t.start) if value_texts is None or bisect_right(value_texts, t.start) & 1 else 0
         if cid > 0:
             # text in a cell where the row's values are (147①, 约5, 不详): part of that cell's one
