@@ -84,9 +84,9 @@ class StreamResult:
 # ---------------------------------------------------------------------------------- the text
 #: a plain cell's NumToken built field by field: ``NumToken(...)`` runs its dataclass ``__init__``
 #: (a Python frame, reached through type.__call__), half as dear again as the bare object and its
-#: slot stores (3,760 against 2,480 instructions a token, callgrind), once per value cell of a report. ``flatten`` sets every field, so this holds it to
-#: the fields it knows: a field added to NumToken stops the import here instead of leaving tokens
-#: without it.
+#: slot stores (3,760 against 2,480 instructions a token, callgrind), once per value cell of a
+#: report. ``flatten`` sets every field, so this holds it to the fields it knows: a field added to
+#: NumToken stops the import here instead of leaving tokens without it.
 _new_token = NumToken.__new__
 if tuple(f.name for f in fields(NumToken)) != ("digits", "sign", "frac", "unit", "atomic", "start", "end", "kind",
                                                "raw", "damaged", "where", "glued_after", "signed"):
@@ -364,9 +364,9 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
 #: The tokens of the stretches of text read, by their text: the stretches between the value
 #: cells taken as made are mostly a row's label cells (" | \n2.其他法律行政法规禁止公开 | "), the
 #: same in report after report of a template, and reading one again (a regex match per token)
-#: costs about three times making its tokens from what it gave. Per stretch, (kind, text, start, end, before, after) of each token,
-#: offsets from the stretch's start; only short stretches (not the narrative), and the cache is
-#: emptied when full.
+#: costs about three times making its tokens from what it gave. Per stretch, (kind, text, start,
+#: end, before, after) of each token, offsets from the stretch's start; only short stretches (not
+#: the narrative), and the cache is emptied when full.
 _STRETCHES: dict[str, tuple[tuple[str, str, int, int, str, str], ...]] = {}
 _STRETCH_CHARS, _STRETCH_ENTRIES = 200, 4096
 
