@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
@@ -82,24 +82,55 @@ class StreamResult:
 
 
 # ---------------------------------------------------------------------------------- the text
-LABEL_CELL, VALUE_CELL = 1, 2
+#: a plain cell's NumToken built field by field: ``NumToken(...)`` runs its dataclass ``__init__``
+#: (a Python frame, reached through type.__call__), half as dear again as the bare object and its
+#: slot stores (3,760 against 2,480 instructions a token, callgrind), once per value cell of a
+#: report. ``flatten`` sets every field, so this holds it to the fields it knows: a field added to
+#: NumToken stops the import here instead of leaving tokens without it.
+_new_token = NumToken.__new__
+if tuple(f.name for f in fields(NumToken)) != ("digits", "sign", "frac", "unit", "atomic", "start", "end", "kind",
+                                               "raw", "damaged", "where", "glued_after", "signed"):
+    raise ImportError("extract.stream.flatten builds NumToken field by field: teach it the new fields")
 
 
-def flatten(doc: Document, grids: list | None = None,
-            plain: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
+def _plain_token(digits: str, start: int, end: int, kind: str, where: int) -> NumToken:
+    """A plain value cell's token (a count, or ``null`` for an empty cell): one cell, as written."""
+    tok = _new_token(NumToken)
+    tok.digits = tok.raw = digits
+    tok.sign = tok.frac = tok.unit = ""
+    tok.atomic = True
+    tok.start = start
+    tok.end = end
+    tok.kind = kind
+    tok.damaged = tok.glued_after = tok.signed = False
+    tok.where = where
+    return tok
+
+
+def flatten(doc: Document, grids: list | None = None, plain: list | None = None,
+            mixed: list | None = None) -> tuple[str, list[int], list[str], list[int]]:
     """The document's text in reading order: paragraphs as lines, a table's cells between pipes.
-    Returns the text, the start offset of every piece, its location, and what it is: 0 a
-    paragraph, ``LABEL_CELL`` a table cell among a row's labels, ``VALUE_CELL`` one after them.
+    Returns the text, the start offset of every piece, its location, and its cell id: 0 a
+    paragraph, -n - 1 a table cell among a row's labels, n + 1 one after them (n: the piece's
+    index; the id a value token carries as ``NumToken.where``).
     ``grids``, when given, receives per piece where a cell stands in its table (table, row
     number, grid column, columns spanned; the grid column is None unless the layout defines a
     grid: HTML, DOCX, markdown, ruled PDF), and None for a paragraph. ``plain``, when given,
     receives the value cells whose one token is known without the tokenizer — a cell of ASCII
     digits only is one number, an empty one the blank cell — as their tokens, in lists of cells
-    that follow one another in a row: ``tokenize`` takes them as made."""
+    that follow one another in a row: ``tokenize`` takes them as made. ``mixed``, when given,
+    receives the id of every value cell that is neither (约5, 3个, 1.5, -; any value cell with
+    text when ``plain`` is not given): only in such a cell can the tokenizer find a label among
+    a row's values.
+
+    A table is handled a row at a time, not cell by cell (this runs over every cell of a
+    report): its texts, locations and grid places are each taken by one comprehension over the
+    table, a row's text is one join, and a row whose values are all plain counts (nearly every
+    row) has its tokens made in one loop without a test per cell, field by field."""
     parts: list[str] = []
     starts: list[int] = []
     wheres: list[str] = []
-    is_cell: list[int] = []
+    ids: list[int] = []
     pos = 0
     for block in doc.blocks:
         if isinstance(block, Paragraph):
@@ -107,52 +138,105 @@ def flatten(doc: Document, grids: list | None = None,
                 grids.append(None)
             starts.append(pos)
             wheres.append(block.where)
-            is_cell.append(0)
+            ids.append(0)
             parts.append(block.text + "\n")
             pos += len(block.text) + 1
         elif isinstance(block, Table):
-            tno = id(block)
-            for rno, row in enumerate(block.rows):
-                last = _last_label(row)
-                end = len(row)
-                if block.strip_trailing_blanks:  # an exporter's padding (tab text): no cells at all
-                    while end > 0 and not row[end - 1].text.strip():
-                        end -= 1
-                seg: list[NumToken] = []  # the row's value cells taken as made, one after another
-                for i, cell in enumerate(row):
-                    if i >= end:
-                        break
-                    if grids is not None:
-                        grids.append((tno, rno, cell.col if block.grid else None, cell.colspan))
-                    starts.append(pos)
-                    wheres.append(cell.where)
-                    is_cell.append(VALUE_CELL if i > last else LABEL_CELL)
-                    text = cell.text
-                    if i > last:
-                        # positionally: digits, sign, decimal part, unit, atomic, start, end, kind, raw, damaged,
-                        # cell, glued_after
-                        if not text.strip():
-                            text = BLANK_CELL  # an empty cell where the row's values are: a blank value
-                            if plain is not None:
-                                seg.append(NumToken("", "", "", "", True, pos, pos + 1, "null", "", False, len(starts),
-                                                    False))
-                        elif plain is not None and text.isdigit() and text.isascii() and len(text) <= MAX_NUMBER_DIGITS:
-                            seg.append(NumToken(text, "", "", "", True, pos, pos + len(text), "num", text, False,
-                                                len(starts), False))
-                        elif seg:
+            rows = block.rows
+            # the table's cell texts in one pass (a row's are a slice of them); the locations and
+            # grid places of the rows flattened are taken in one pass each after them
+            every = [cell.text for row in rows for cell in row]
+            strip = block.strip_trailing_blanks
+            sizes: list[int] = []  # (strip) each row's cells without its padding
+            nrows = 0  # the rows flattened
+            at = 0  # the row's first text in ``every``
+            for row in rows:
+                n = len(row)
+                texts = every[at:at + n]
+                at += n
+                nrows += 1
+                if strip:  # an exporter's padding (tab text): no cells at all
+                    while n and not texts[n - 1].strip():
+                        n -= 1
+                    if n < len(texts):
+                        del texts[n:]
+                    sizes.append(n)
+                k = _last_label(texts) + 1  # the row's label cells; the others are its values
+                cid = len(starts)  # the row's first piece (a value cell's id is its piece's index + 1)
+                if k == n:  # labels only
+                    ids.extend(range(-cid - 1, -cid - n - 1, -1))
+                    for text in texts:
+                        starts.append(pos)
+                        pos += len(text) + 3
+                else:
+                    if k:
+                        ids.extend(range(-cid - 1, -cid - k - 1, -1))
+                    ids.extend(range(cid + k + 1, cid + n + 1))
+                    for text in texts[:k]:
+                        starts.append(pos)
+                        pos += len(text) + 3
+                    cid += k
+                    values = texts[k:]
+                    joined = "".join(values)
+                    if (plain is not None and all(values) and joined.isdigit() and joined.isascii()
+                            and (len(joined) <= MAX_NUMBER_DIGITS or max(map(len, values)) <= MAX_NUMBER_DIGITS)):
+                        # every value a count (nearly every row): the row's values are one run of plain cells
+                        seg = []
+                        for text in values:
+                            cid += 1
+                            tok = _new_token(NumToken)
+                            tok.digits = tok.raw = text
+                            tok.sign = tok.frac = tok.unit = ""
+                            tok.atomic = True
+                            tok.start = pos
+                            tok.end = pos = pos + len(text)
+                            tok.kind = "num"
+                            tok.damaged = tok.glued_after = tok.signed = False
+                            tok.where = cid
+                            seg.append(tok)
+                            starts.append(tok.start)
+                            pos += 3
+                        plain.append(seg)  # type: ignore[union-attr]
+                    else:
+                        seg = []
+                        for i in range(k, n):
+                            text = texts[i]
+                            cid += 1
+                            starts.append(pos)
+                            if not text.strip():
+                                texts[i] = text = BLANK_CELL  # an empty cell where the row's values are: a blank value
+                                if plain is not None:
+                                    seg.append(_plain_token("", pos, pos + 1, "null", cid))
+                            elif plain is not None and text.isdigit() and text.isascii() \
+                                    and len(text) <= MAX_NUMBER_DIGITS:
+                                seg.append(_plain_token(text, pos, pos + len(text), "num", cid))
+                            else:
+                                if mixed is not None:
+                                    mixed.append(cid)
+                                if seg:
+                                    plain.append(seg)  # type: ignore[union-attr]
+                                    seg = []
+                            pos += len(text) + 3
+                        if seg:
                             plain.append(seg)  # type: ignore[union-attr]
-                            seg = []
-                    parts.append(text + " | ")
-                    pos += len(text) + 3
-                if seg:
-                    plain.append(seg)  # type: ignore[union-attr]
-                parts.append("\n")
                 pos += 1
+                texts.append("\n")  # (the row's text: its cells, each followed by " | ", then a line break)
+                parts.append(" | ".join(texts))
                 if pos > MAX_CHARS:
                     break  # (a text this long is not read: the rest of a huge table is not flattened either)
+            if strip:
+                rows = [row[:n] for row, n in zip(rows, sizes)]
+            elif nrows < len(rows):
+                rows = rows[:nrows]
+            wheres.extend([cell.where for row in rows for cell in row])
+            if grids is not None:
+                tno = id(block)
+                grids.extend([(tno, rno, cell.col, cell.colspan) for rno, row in enumerate(rows) for cell in row]
+                             if block.grid else
+                             [(tno, rno, None, cell.colspan) for rno, row in enumerate(rows) for cell in row])
         if pos > MAX_CHARS:
             break
-    return "".join(parts), starts, wheres, is_cell
+    return "".join(parts), starts, wheres, ids
 
 
 #: What an empty table cell among a row's values becomes in the text: a blank value of its own
@@ -168,12 +252,11 @@ def _is_label_cell(text: str) -> bool:
     return any(ch.isalpha() for ch in text) and not parse_value(text)[0]
 
 
-def _last_label(row: list) -> int:
+def _last_label(texts: list[str]) -> int:
     """The index of the row's last label cell before its first number (the structured layout of a
-    table row: labels, then values), or -1."""
+    table row: labels, then values), or -1 (``texts``: the row's cell texts)."""
     last = -1
-    for i, cell in enumerate(row):
-        text = cell.text
+    for i, text in enumerate(texts):
         if not text.strip():
             continue
         if _is_label_cell(text):
@@ -193,16 +276,10 @@ class _Tok:
     after: str = ""
 
 
-def _sep_kind(s: str) -> str:
-    """What a run of separators is: "|" a strong one (pipe, tab, line), " " spaces only."""
-    return "|" if ("|" in s or "\n" in s or "\t" in s or "\r" in s) else " "
-
-
-@lru_cache(maxsize=256)
-def _short_sep_kind(s: str) -> str:
-    """``_sep_kind`` of a short run, cached: the same few runs (" | ", a line break, a tab) recur
-    between all the cells (a long run is not kept)."""
-    return _sep_kind(s)
+#: a token built field by field in ``_read`` (see ``_new_token``): it sets every field
+_new_tok = _Tok.__new__
+if tuple(f.name for f in fields(_Tok)) != ("kind", "text", "start", "end", "before", "after"):
+    raise ImportError("extract.stream._read builds _Tok field by field: teach it the new fields")
 
 
 def _spaced(words) -> re.Pattern:
@@ -230,7 +307,7 @@ def table_region(text: str) -> tuple[int, int]:
     return lo, (end.start() + 1 if end else len(text))
 
 
-def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[list[_Tok], bool]:
+def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[list, bool]:
     """Label and number tokens of the mapped text (of ``text[lo:hi]``), each knowing what
     separates it from its neighbours. Returns (tokens, complete) — complete is False when the
     token bound was hit.
@@ -238,17 +315,20 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
     ``plain``: value cells whose one token is known without reading them (``flatten``), in lists
     of cells one after another in a row: a cell of ASCII digits is one number, an empty one the
     blank cell, each between the separators of the table (" | "). Their tokens are the number
-    tokens ``runs`` would make of them (NumTokens in the list: ``runs`` takes them as they are; to
-    the glue rules each is a token between separators), taken a row's list at a time; the text
-    between them is read by one ``findall`` per stretch (strings only, no match objects: this is
-    the reader's inner loop; offsets follow from the lengths, as the matches tile the text). A
-    cell within three characters of the stretch's ends is read, not taken, so every token taken
-    has the table's separators on both sides, as the tokenizer would see them."""
+    tokens ``runs`` would make of them (NumTokens: ``runs`` takes them as they are; to the glue
+    rules each is a token between separators), taken a row's list at a time and kept so: such a
+    list is one item of the tokens (``runs`` takes a row's values whole, not a token at a time;
+    the token bound counts its tokens). The text between them is read by one ``findall`` per
+    stretch (strings only, no match objects: this is the reader's inner loop; offsets follow
+    from the lengths, as the matches tile the text). A cell within three characters of the
+    stretch's ends is read, not taken, so every token taken has the table's separators on both
+    sides, as the tokenizer would see them."""
     hi = len(text) if hi is None else hi
-    toks: list[_Tok] = []
+    toks: list = []  # _Tok, or a list of NumTokens taken as made
     prev: _Tok | None = None
     cur = lo  # where the text not read yet begins
     taken = False  # a cell was taken: the text read so far (cur) ends with it
+    limit = MAX_TOKENS  # the bound on len(toks): MAX_TOKENS less the tokens beyond one per list taken
     for seg in plain:
         if seg[0].start - 3 < cur or seg[-1].end + 3 > hi:
             # outside the stretch, or at its edge: the cells at its edge are read with the text
@@ -259,49 +339,103 @@ def tokenize(text: str, lo: int = 0, hi: int | None = None, plain=()) -> tuple[l
         start = seg[0].start
         if not taken or start - cur > 4:  # (else only " | " and a line break since the last cell taken)
             # a token taken as made has the table's separators after it already: nothing to tell it
-            prev, complete = _read(text, cur, start, toks, None if taken else prev)
+            prev, complete = _read_stretch(text, cur, start, toks, None if taken else prev, limit)
             if not complete:
                 return toks, False
-        toks.extend(seg)  # type: ignore[arg-type]
-        if len(toks) > MAX_TOKENS:  # the token the tokenizer stops at, as it leaves it
-            del toks[MAX_TOKENS + 1:]
-            t = toks[MAX_TOKENS]
-            toks[-1] = _Tok("num", t.digits, t.start, t.end, "|") if t.kind == "num" else \
-                _Tok("lab", BLANK_CELL, t.start, t.end, "|")
+        if len(toks) + len(seg) > limit:  # the token the tokenizer stops at, as it leaves it
+            keep = limit - len(toks)  # (the tokens before it; the bound is not passed before this list)
+            if keep:
+                toks.append(seg[:keep])
+            t = seg[keep]
+            toks.append(_Tok("num", t.digits, t.start, t.end, "|") if t.kind == "num" else
+                        _Tok("lab", BLANK_CELL, t.start, t.end, "|"))
             return toks, False
+        toks.append(seg)
+        limit -= len(seg) - 1
         cur, taken = seg[-1].end, True
-    prev, complete = _read(text, cur, hi, toks, None if taken else prev)
+    prev, complete = _read_stretch(text, cur, hi, toks, None if taken else prev, limit)
     if not complete:
         return toks, False
-    if toks and not toks[-1].after:
+    if toks and type(toks[-1]) is _Tok and not toks[-1].after:
         toks[-1].after = "$"  # the text ends here
     return toks, True
 
 
-def _read(text: str, lo: int, hi: int, toks: list[_Tok], prev: _Tok | None) -> tuple[_Tok | None, bool]:
+#: The tokens of the stretches of text read, by their text: the stretches between the value
+#: cells taken as made are mostly a row's label cells (" | \n2.其他法律行政法规禁止公开 | "), the
+#: same in report after report of a template, and reading one again (a regex match per token)
+#: costs about three times making its tokens from what it gave. Per stretch, (kind, text, start,
+#: end, before, after) of each token, offsets from the stretch's start; only short stretches (not
+#: the narrative), and the cache is emptied when full.
+_STRETCHES: dict[str, tuple[tuple[str, str, int, int, str, str], ...]] = {}
+_STRETCH_CHARS, _STRETCH_ENTRIES = 200, 4096
+
+
+def _read_stretch(text: str, lo: int, hi: int, toks: list, prev: _Tok | None,
+                  limit: int = MAX_TOKENS) -> tuple[_Tok | None, bool]:
+    """``_read``, for a stretch read before through ``_STRETCHES``: the tokens of a stretch with
+    no token before it are a function of its text alone (the pattern looks neither before
+    ``lo`` nor beyond ``hi``)."""
+    if prev is not None or hi - lo > _STRETCH_CHARS:
+        return _read(text, lo, hi, toks, prev, limit)
+    key = text[lo:hi]
+    made = _STRETCHES.get(key)
+    if made is None:
+        first = len(toks)
+        prev, complete = _read(text, lo, hi, toks, None, limit)
+        if complete:
+            if len(_STRETCHES) >= _STRETCH_ENTRIES:
+                _STRETCHES.clear()
+            _STRETCHES[key] = tuple((t.kind, t.text, t.start - lo, t.end - lo, t.before, t.after)
+                                    for t in toks[first:])
+        return prev, complete
+    if len(toks) + len(made) > limit:  # the bound falls in it: read it, to stop where the reading stops
+        return _read(text, lo, hi, toks, None, limit)
+    for kind, word, start, end, before, after in made:
+        prev = _new_tok(_Tok)
+        prev.kind = kind
+        prev.text = word
+        prev.start = start + lo
+        prev.end = end + lo
+        prev.before = before
+        prev.after = after
+        toks.append(prev)
+    return prev, True
+
+
+def _read(text: str, lo: int, hi: int, toks: list, prev: _Tok | None,
+          limit: int = MAX_TOKENS) -> tuple[_Tok | None, bool]:
     """The tokens of ``text[lo:hi]`` appended to ``toks`` (``prev``: the token before ``lo``).
-    Returns the last token and False when the token bound was hit."""
+    Returns the last token and False when the token bound was hit (``limit``: the bound on
+    ``len(toks)``, see ``tokenize``). The inner loop of the tokenizer: a run of separators is
+    told strong (a pipe, tab or line break: "|") or weak (" ") by four ``in`` tests, cheaper than
+    any call, and a token is built field by field."""
     pos = lo
     before = "|"  # the start of the text separates like a line break
     for sep, num, lab in _TOKEN.findall(text, lo, hi):
         if sep:
             pos += len(sep)
-            before = _short_sep_kind(sep) if len(sep) <= 8 else _sep_kind(sep)
+            before = "|" if "|" in sep or "\n" in sep or "\t" in sep or "\r" in sep else " "
             if prev is not None:
                 prev.after = before
+        elif lab and prev is not None and prev.kind == "lab":
+            prev.text += lab  # a sign glued to a label, no digit after it (至-): one label
+            prev.end = pos = pos + len(lab)
+            before = ""
+            continue
         word = num or lab
         if not word:
             break  # the separators that end the stretch
-        end = pos + len(word)
-        if lab and not sep and prev is not None and prev.kind == "lab":
-            prev.text += word  # a sign glued to a label, no digit after it (至-): one label
-            prev.end = end
-        else:
-            prev = _Tok("num" if num else "lab", word, pos, end, before)
-            toks.append(prev)
-            if len(toks) > MAX_TOKENS:
-                return prev, False
-        pos = end
+        prev = _new_tok(_Tok)
+        prev.kind = "num" if num else "lab"
+        prev.text = word
+        prev.start = pos
+        prev.end = pos = pos + len(word)
+        prev.before = before
+        prev.after = ""
+        toks.append(prev)
+        if len(toks) > limit:
+            return prev, False
         before = ""
     return prev, True
 
@@ -320,6 +454,12 @@ class LabelRun:
         return self.origins[k] + (i - self.starts[k]) if self.origins else 0
 
 
+#: a label run built field by field in ``runs`` (see ``_new_token``): it sets every field
+_new_label_run = LabelRun.__new__
+if tuple(f.name for f in fields(LabelRun)) != ("text", "starts", "origins", "damaged"):
+    raise ImportError("extract.stream.runs builds LabelRun field by field: teach it the new fields")
+
+
 @dataclass(slots=True)
 class ValueRun:
     tokens: list[NumToken]
@@ -327,10 +467,26 @@ class ValueRun:
     runs_on: bool = False  # the last number is glued to text that is not a label of the grammar
 
 
-def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
+#: a value run built field by field in ``runs`` (see ``_new_token``): it sets every field
+_new_value_run = ValueRun.__new__
+if tuple(f.name for f in fields(ValueRun)) != ("tokens", "last", "runs_on"):
+    raise ImportError("extract.stream.runs builds ValueRun field by field: teach it the new fields")
+
+
+#: the label texts ``runs`` reads as values (a sign word before its number, a blank cell, a dash)
+_SPECIAL_LABELS = frozenset(T.SIGN_WORDS) | _NULLS | {BLANK_CELL}
+
+
+def runs(toks: list, cell_of, value_texts: list[int] | None = None) -> list[LabelRun | ValueRun]:
     """Alternating label and value runs, after the glue rules: an ordinal (``2.其他``) belongs to
     the label after it, a year in brackets (``本年(2023)制发件数``) to its label, a unit (``3个``)
-    and a sign word (``减3``) to their number."""
+    and a sign word (``减3``) to their number. ``toks``: ``tokenize``'s, where a list is value
+    cells taken as made — NumTokens already, between the table's separators, which no glue rule
+    touches: a list is taken whole (it is what its tokens one by one would be, and its first and
+    last token are what a rule asks of its neighbours). ``value_texts``, when given: the value
+    cells where a label token may stand (flatten's ``mixed``), as [start, end, start, end, …] in
+    order — a label token elsewhere is in no value cell, and its cell is not looked up; None: it
+    may stand in any."""
     out: list[LabelRun | ValueRun] = []
     n = len(toks)
     i = 0
@@ -338,7 +494,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
     # number glued to its neighbour (nothing between) and the token after it can be touched by
     # these rules: every other token is taken as it is, a slice at a time
     items: list[_Tok] = []
-    glued = [k for k, t in enumerate(toks) if t.kind == "num" and (t.before == "" or t.after == "")]
+    glued = [k for k, t in enumerate(toks) if type(t) is _Tok and t.kind == "num" and (t.before == "" or t.after == "")]
     touched = set(glued)
     for g in glued:
         if g < i:
@@ -350,15 +506,19 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             if i in touched:
                 upto = i + 1
             t = toks[i]
+            if type(t) is list:  # value cells taken as made: as they are
+                items.append(t)
+                i += 1
+                continue
             nxt = toks[i + 1] if i + 1 < n else None
             prv = items[-1] if items else None
             if t.kind == "num":
-                glued_next = nxt is not None and nxt.kind == "lab" and t.after == ""
-                glued_prev = prv is not None and prv.kind == "lab" and t.before == ""
+                glued_next = type(nxt) is _Tok and nxt.kind == "lab" and t.after == ""
+                glued_prev = t.before == "" and type(prv) is _Tok and prv.kind == "lab"
                 if glued_next and glued_prev and prv.text.endswith("(") and nxt.text.startswith(")"):
                     t = _Tok("lab", t.text, t.start, t.end, t.before, t.after)  # 本年(2023)制发件数
                 elif (glued_next and nxt.text == "." and t.before == "|" and nxt.after in ("|", " ")
-                      and i + 2 < n and toks[i + 2].kind != "num" and t.text.isdigit() and len(t.text) <= 2):
+                      and i + 2 < n and _first(toks[i + 2]).kind != "num" and t.text.isdigit() and len(t.text) <= 2):
                     # a numbered heading on its own line (3、 收到和处理…): the number is the heading's
                     # (a label after it; "null" is an empty value cell taken as made, a label to the tokenizer)
                     toks[i + 1] = _Tok("lab", t.text + nxt.text, t.start, nxt.end, t.before, nxt.after)
@@ -373,7 +533,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                     toks[i + 1] = _Tok("lab", t.text[-1] + nxt.text, t.end - 1, nxt.end, "" if head else t.before, nxt.after)
                     i += 1
                     continue
-            if t.kind == "lab" and items and items[-1].kind == "lab" and t.before == "":
+            if t.before == "" and t.kind == "lab" and items and type(items[-1]) is _Tok and items[-1].kind == "lab":
                 # two labels in a row (a number became a label): one label
                 last = items[-1]
                 items[-1] = _Tok("lab", last.text + ("" if t.before == "" else " ") + t.text, last.start, t.end,
@@ -390,20 +550,34 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
 
     def flush_lab() -> None:
         if pending_lab:
-            # label tokens hold no white space (the tokenizer splits on it): offsets per token
-            starts, origins, parts, at = [], [], [], 0
-            for t in pending_lab:
-                starts.append(at)
-                origins.append(t.start)
-                parts.append(t.text)
-                at += len(t.text)
-            text = "".join(parts)
-            out.append(LabelRun(text, starts, origins, "\ufffd" in text))
+            run = _new_label_run(LabelRun)
+            if len(pending_lab) == 1:  # (a row label is mostly one token)
+                t = pending_lab[0]
+                run.text = text = t.text
+                run.starts = [0]
+                run.origins = [t.start]
+            else:
+                # label tokens hold no white space (the tokenizer splits on it): offsets per token
+                starts, origins, parts, at = [], [], [], 0
+                for t in pending_lab:
+                    starts.append(at)
+                    origins.append(t.start)
+                    parts.append(t.text)
+                    at += len(t.text)
+                run.text = text = "".join(parts)
+                run.starts = starts
+                run.origins = origins
+            run.damaged = "\ufffd" in text
+            out.append(run)
             pending_lab.clear()
 
     def flush_val(last: bool = False) -> None:
         if pending_val:
-            out.append(ValueRun(list(pending_val), last))
+            run = _new_value_run(ValueRun)
+            run.tokens = pending_val[:]
+            run.last = last
+            run.runs_on = False
+            out.append(run)
             pending_val.clear()
 
     j = 0
@@ -413,10 +587,10 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
         if t is None:
             j += 1
             continue
-        if type(t) is NumToken:  # a value cell the tokenizer took as made: what the branches below make of it
+        if type(t) is list:  # value cells the tokenizer took as made: what the branches below make of them
             if pending_lab:
                 flush_lab()
-            pending_val.append(t)
+            pending_val.extend(t)
             j += 1
             continue
         if t.kind == "num":
@@ -428,7 +602,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                 j += 1
                 continue
             tok = _num(t)
-            if j + 1 < m and items[j + 1].kind == "lab" and t.after == "":
+            if j + 1 < m and type(items[j + 1]) is _Tok and items[j + 1].kind == "lab" and t.after == "":
                 lab = items[j + 1]
                 um = _UNIT_RE.match(lab.text)
                 unit = um.group() if um else ""
@@ -442,7 +616,7 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                         items[j + 1] = None  # type: ignore[call-overload]
                 elif lab.text[0] == "\ufffd":
                     tok.damaged = True
-            if j > 0 and items[j - 1] is not None and items[j - 1].kind == "lab" and t.before == "" \
+            if j > 0 and type(items[j - 1]) is _Tok and items[j - 1].kind == "lab" and t.before == "" \
                     and items[j - 1].text.endswith("\ufffd"):
                 tok.damaged = True
             if cell_id and pending_val and pending_val[-1].where == cell_id:
@@ -462,39 +636,43 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
                 j += 1
             continue
         text = t.text.strip()
-        # a value written in words (减3) or a dash for a blank cell, between separators
-        if j + 1 < m and items[j + 1] is not None and items[j + 1].kind == "num" and items[j + 1].before == "" \
-                and text in T.SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
-                                                                  and items[j - 1].kind == "num")):
-            num = items[j + 1]
-            flush_lab()
-            nt = _num(num)
-            pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
-                                        start=t.start, end=num.end, raw=text + num.text, atomic=True,
-                                        signed=True, where=cell_of(t.start)))
-            if j + 2 < m and items[j + 2] is not None and items[j + 2].kind == "lab" and num.after == "" \
-                    and _UNIT_RE.match(items[j + 2].text):
-                u = _UNIT_RE.match(items[j + 2].text).group()
-                rest = items[j + 2].text[len(u):]
-                items[j + 2] = _Tok("lab", rest, items[j + 2].start + len(u), items[j + 2].end, "", items[j + 2].after) \
-                    if rest.strip() else None  # type: ignore[call-overload]
-            j += 2
-            if j < m and items[j] is None:
+        if text in _SPECIAL_LABELS:  # (one test for the three cases below; most labels are none)
+            # a value written in words (减3) or a dash for a blank cell, between separators
+            if j + 1 < m and type(items[j + 1]) is _Tok and items[j + 1].kind == "num" and items[j + 1].before == "" \
+                    and text in T.SIGN_WORDS and (t.before != "" or (j > 0 and items[j - 1] is not None
+                                                                      and _last(items[j - 1]).kind == "num")):
+                num = items[j + 1]
+                flush_lab()
+                nt = _num(num)
+                pending_val.append(NumToken(nt.digits, sign="-" if T.SIGN_WORDS[text] == "-" else nt.sign, frac=nt.frac,
+                                            start=t.start, end=num.end, raw=text + num.text, atomic=True,
+                                            signed=True, where=cell_of(t.start)))
+                if j + 2 < m and type(items[j + 2]) is _Tok and items[j + 2].kind == "lab" and num.after == "" \
+                        and _UNIT_RE.match(items[j + 2].text):
+                    u = _UNIT_RE.match(items[j + 2].text).group()
+                    rest = items[j + 2].text[len(u):]
+                    unit_tok = items[j + 2]
+                    items[j + 2] = _Tok("lab", rest, unit_tok.start + len(u), unit_tok.end, "", unit_tok.after) \
+                        if rest.strip() else None  # type: ignore[call-overload]
+                j += 2
+                if j < m and items[j] is None:
+                    j += 1
+                continue
+            if text == BLANK_CELL:
+                flush_lab()
+                pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw="", atomic=True,
+                                            where=cell_of(t.start)))
                 j += 1
-            continue
-        if text == BLANK_CELL:
-            flush_lab()
-            pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw="", atomic=True,
-                                        where=cell_of(t.start)))
-            j += 1
-            continue
-        if text in _NULLS and t.before != "" and t.after != "":
-            flush_lab()
-            pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
-                                        where=cell_of(t.start)))
-            j += 1
-            continue
-        cid = cell_of(t.start)
+                continue
+            if text in _NULLS and t.before != "" and t.after != "":
+                flush_lab()
+                pending_val.append(NumToken("", start=t.start, end=t.end, kind="null", raw=text, atomic=True,
+                                            where=cell_of(t.start)))
+                j += 1
+                continue
+        # (inside one of value_texts' spans: after an odd number of their bounds; a lookup is a
+        # Python call and a bisect over every piece)
+        cid = cell_of(t.start) if value_texts is None or bisect_right(value_texts, t.start) & 1 else 0
         if cid > 0:
             # text in a cell where the row's values are (147①, 约5, 不详): part of that cell's one
             # value, which is then not a number — never a label that would end the row's values
@@ -520,6 +698,17 @@ def runs(toks: list[_Tok], cell_of) -> list[LabelRun | ValueRun]:
             out[k].last = k == len(out) - 1
             break
     return out
+
+
+def _first(item):
+    """A token, or the first of a list of value cells taken as made (what the rules ask of the
+    token after another)."""
+    return item[0] if type(item) is list else item
+
+
+def _last(item):
+    """A token, or the last of a list of value cells taken as made (the token before another)."""
+    return item[-1] if type(item) is list else item
 
 
 def _num(t: _Tok) -> NumToken:
@@ -1793,7 +1982,8 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
     """Read the document's tables from its text as a stream (see the module docstring)."""
     grids: list = []
     plain: list = []
-    text, starts, wheres, is_cell = flatten(doc, grids, plain)
+    mixed: list = []
+    text, starts, wheres, ids = flatten(doc, grids, plain, mixed)
     if len(text) > MAX_CHARS:
         res = StreamResult(skipped=f"the text is over {MAX_CHARS} characters")
         return res
@@ -1804,7 +1994,7 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
             return f"char {offset}"
         i = max(0, bisect_right(starts, offset) - 1)  # the piece at offset
         base = wheres[i]
-        if not is_cell[i] and base.startswith("line"):  # a paragraph is one line of the text
+        if not ids[i] and base.startswith("line"):  # a paragraph is one line of the text
             return f"{base} char {offset - starts[i] + 1}"
         return base
 
@@ -1812,19 +2002,21 @@ def read_stream(doc: Document, template: str | None) -> StreamResult:
         # (no cache: nearly every offset is asked once, and a cache of it measured dearer)
         return grids[max(0, bisect_right(starts, offset) - 1)] if starts else None
 
-    # each piece's cell id: n > 0 the value cell n - 1, n < 0 the label cell -n - 1, 0 no table cell
-    ids = [0 if not kind else (i + 1 if kind == VALUE_CELL else -i - 1) for i, kind in enumerate(is_cell)]
-
     def cell_of(offset: int) -> int:
         """The id of the table cell at ``offset`` (> 0 among a row's values, < 0 among its labels),
-        or 0 outside the tables: an int, as every number token asks it."""
-        return ids[max(0, bisect_right(starts, offset) - 1)] if starts else 0
+        or 0 outside the tables: an int, as every number token asks it. (A token's offset is not
+        below the first piece's, 0: no clamp.)"""
+        return ids[bisect_right(starts, offset) - 1] if starts else 0
 
     # the tables lie between the first table cue and the narrative section after the last one:
     # tokenizing only that stretch keeps the narrative's thousands of words out of the stream
     lo, hi = table_region(mapped)
     toks, complete = tokenize(mapped, lo, hi, plain)
-    items = runs(toks, cell_of)
+    # the value cells a label may stand in (the others hold one count or the blank cell), each
+    # from its start to the next piece's
+    value_texts = [bound for cid in mixed
+                   for bound in (starts[cid - 1], starts[cid] if cid < len(starts) else len(text))]
+    items = runs(toks, cell_of, value_texts)
     if template is None:
         template = vote(items)
     if not doc.cut:
