@@ -252,3 +252,73 @@ def test_an_amount_in_yuan_is_stored_in_wan_exactly():
         == ["344.3", "0.5", "1", "10000", "0.0001", "15680.594743", "-0.5"]
     long = int("9" * 60 + "12345")
     assert str(in_wan(long)) == "9" * 60 + "1.2345"
+
+
+def _stream_examples() -> list:
+    """Documents of every text and HTML example (the seeds, real texts, adversarial pages)."""
+    from extract import read_document, sniff
+
+    root = Path(__file__).parent / "examples" / "extract"
+    docs = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() not in (".txt", ".html", ".htm") or not path.is_file():
+            continue
+        data = path.read_bytes()
+        fmt = sniff(data, path.name)
+        if fmt in ("text", "html"):
+            docs.append((path.name, read_document(data, fmt)[0]))
+    return docs
+
+
+def _result(res) -> tuple:
+    cells = {k: (repr(c.value), c.raw, c.where or (res.where_of(c.offset) + c.note if getattr(c, "offset", -1) >= 0
+                                                      else getattr(c, "note", "")), getattr(c, "reason", ""))
+             for k, c in res.cells.items()}
+    return cells, res.problems, res.template_votes, res.skipped
+
+
+def test_a_stretch_read_from_the_cache_gives_the_tokens_read_from_the_text() -> None:
+    """The tokens of a short stretch between value cells are kept by its text (``_STRETCHES``):
+    every example reads the same with the cache empty and with it holding every stretch read."""
+    from extract import stream
+    from extract.tables import detect_template
+
+    docs = _stream_examples()
+    assert len(docs) >= 40
+    stream._STRETCHES.clear()
+    cold = [_result(stream.read_stream(doc, detect_template(doc)[0])) for _, doc in docs]
+    kept = len(stream._STRETCHES)
+    assert kept > 100  # the stretches were kept...
+    warm = [_result(stream.read_stream(doc, detect_template(doc)[0])) for _, doc in docs]
+    assert len(stream._STRETCHES) == kept  # ...and the second reading found every one of them there
+    for (name, _), a, b in zip(docs, cold, warm):
+        assert a == b, name
+
+
+def test_value_cells_taken_as_made_give_the_runs_the_tokenizer_gives() -> None:
+    """``flatten``'s plain cells (a count, or an empty cell) are tokens made without the tokenizer;
+    taken whole as a row's list, they must give the runs the tokenizer makes of the same text."""
+    from extract.grammar import remap
+    from extract.stream import LabelRun, flatten, runs, table_region, tokenize
+
+    compared = 0
+    for name, doc in _stream_examples():
+        made = []
+        for plain in ([], None):
+            mixed: list = []
+            text, starts, _, ids = flatten(doc, None, plain, mixed)
+            mapped = remap(text)
+            lo, hi = table_region(mapped)
+            bounds = [b for cid in mixed for b in (starts[cid - 1], starts[cid] if cid < len(starts) else len(text))]
+
+            def cell_of(offset: int, starts=starts, ids=ids) -> int:
+                from bisect import bisect_right
+                return ids[bisect_right(starts, offset) - 1] if starts else 0
+
+            items = runs(tokenize(mapped, lo, hi, plain or ())[0], cell_of, bounds)
+            made.append([("L", it.text, tuple(it.origins)) if isinstance(it, LabelRun) else
+                         ("V", tuple((t.digits, t.sign, t.frac, t.unit, t.kind, t.raw, t.start, t.end, t.where,
+                                      t.atomic) for t in it.tokens)) for it in items])
+        assert made[0] == made[1], name
+        compared += sum(1 for it in made[0] if it[0] == "V")
+    assert compared > 1000
