@@ -1101,7 +1101,7 @@ class StreamReader:
             if self.gridded:
                 made, misplaced = self.plain_cells_on_grid(tname, cols, toks)
             else:  # no value's place counts: the order is the place
-                made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of), False
+                made, misplaced = _plain_cells(toks, self.cell_wheres, self.where_of)[0], False
             if made is not None:
                 if misplaced:  # not each under its own header: read by place, unless no value has a place
                     places, aligned = self.grid_positions(tname, cols, toks, disordered)
@@ -1118,7 +1118,7 @@ class StreamReader:
             # tab text) in a table without a grid: what the steps below make of it (``own_row`` and
             # ``_fit_blank_cells`` leave the counts, each read as written), in one pass
             inner = _padded_values(toks, len(cols))
-            made = _plain_cells(inner, self.cell_wheres, self.where_of) if inner is not None else None
+            made = _plain_cells(inner, self.cell_wheres, self.where_of)[0] if inner is not None else None
             if made is not None:
                 if rname is not None:
                     self.rows[(tname, rname)] = toks  # (as below: the row as written, its padding too)
@@ -1387,24 +1387,24 @@ class StreamReader:
         or the header's span, where the headers stand apart: a cell as wide as its header, 2021's
         one-column 第二十条 tables, is what ``place_by_grid`` reads there, each cell the one under
         its header). Asked of every row of a table with a grid: the places are compared as the
-        cells are read (``_plain_cells_placed``)."""
+        cells are read (``_plain_cells`` given the grid)."""
         heads = self.heads_seen.get((tname, cols, self.ptpl))  # (header_places, inline where it is known)
         if heads is None:
             heads = self.header_places(tname, cols)
         if not heads:
-            return _plain_cells(toks, self.cell_wheres, self.where_of), False
+            return _plain_cells(toks, self.cell_wheres, self.where_of)[0], False
         grids = self.grids
         w = toks[0].where
         first = grids[w - 1] if w > 0 and grids else self.grid_of(toks[0].start)
         if first is None or first[0] != heads[1] or self.run is None or not self.run.origins:
-            return _plain_cells(toks, self.cell_wheres, self.where_of), False
+            return _plain_cells(toks, self.cell_wheres, self.where_of)[0], False
         label = self.grid_of(self.run.origins[-1])
         if label is None or label[0] != first[0] or label[1] != first[1]:
-            return _plain_cells(toks, self.cell_wheres, self.where_of), False
+            return _plain_cells(toks, self.cell_wheres, self.where_of)[0], False
         if not grids:  # (places by grid_of only)
-            return _plain_cells(toks, self.cell_wheres, self.where_of), True
-        made, placed = _plain_cells_placed(toks, self.cell_wheres, self.where_of, grids, first[0], first[1], heads[2],
-                                           heads[3])
+            return _plain_cells(toks, self.cell_wheres, self.where_of)[0], True
+        made, placed = _plain_cells(toks, self.cell_wheres, self.where_of, grids, first[0], first[1], heads[2],
+                                heads[3])
         return made, not placed
 
     def grid_positions(self, tname: str, cols: list[str], toks: list[NumToken],
@@ -1676,40 +1676,19 @@ if tuple(CellValue.__dataclass_fields__) != ("value", "raw", "where"):
     raise ImportError("extract.stream builds CellValue field by field: teach _plain_cells the new fields")
 
 
-def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of) -> list[CellValue] | None:
+def _plain_cells(toks: list[NumToken], cell_wheres: list[str], where_of, grids: list | None = None, table: int = 0,
+                 row: int = 0, columns: tuple[int, ...] = (), spans: tuple[int, ...] = ()
+                 ) -> tuple[list[CellValue] | None, bool]:
     """The row's cells as the report keeps them when each value is a count written plainly and
     nothing else — what ``plain_count`` reads (digits only, no sign, decimal part or leading
     zero), no unit, not signed with a word (减3), not damaged — else None. Each is located by
     its value cell (``cell_where``; ``cell_wheres`` not empty), else by ``where_of``. Asked of
-    nearly every row of every report: one pass."""
-    made: list[CellValue] = []
-    add = made.append
-    value_of = _COUNT_OF.get
-    for t in toks:
-        if t.kind != "num" or t.sign or t.frac or t.unit or t.signed or t.damaged:
-            return None
-        d = t.digits
-        v = value_of(d)
-        if v is None:
-            if d < "1" and d != "0":
-                return None  # no digit, or a leading zero
-            v = int(d)
-        w = t.where
-        cell = _new_value(CellValue)  # see _new_value
-        cell.value = v
-        cell.raw = d
-        cell.where = (cell_wheres[w - 1] if w > 0 else "") or where_of(t.start)
-        add(cell)
-    return made
+    nearly every row of every report: one pass.
 
-
-def _plain_cells_placed(toks: list[NumToken], cell_wheres: list[str], where_of, grids: list, table: int, row: int,
-                        columns: tuple[int, ...], spans: tuple[int, ...]) -> tuple[list[CellValue] | None, bool]:
-    """``_plain_cells`` of a row whose values must each stand at (``table``, ``row``, the grid
-    column ``columns[i]``, span 1 or ``spans[i]``) to stand under their headers
-    (``StreamReader.plain_cells_on_grid``): the cells, and whether each does. The places are
-    compared as the cells are read, in the one pass over the row: ``_plain_cells`` written again,
-    so that a row of a table without a grid pays nothing for them."""
+    Returns (cells, placed). ``grids`` given (``StreamReader.plain_cells_on_grid``): each value
+    must stand at (``table``, ``row``, the grid column ``columns[i]``, span 1 or ``spans[i]``) to
+    stand under its header, and ``placed`` says whether each does — compared in the same pass
+    as the cells are read. Without ``grids`` no place is asked and ``placed`` means nothing."""
     made: list[CellValue] = []
     add = made.append
     value_of = _COUNT_OF.get
@@ -1730,7 +1709,7 @@ def _plain_cells_placed(toks: list[NumToken], cell_wheres: list[str], where_of, 
         cell.raw = d
         if w > 0:
             cell.where = cell_wheres[w - 1] or where_of(t.start)
-            if placed:
+            if placed and grids is not None:
                 g = grids[w - 1]  # (table, row, grid column, span)
                 if g != (table, row, columns[i], 1) and g != (table, row, columns[i], spans[i]):
                     placed = False
